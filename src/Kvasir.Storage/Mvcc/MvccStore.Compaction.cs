@@ -88,7 +88,12 @@ public sealed partial class MvccStore
         return task;
     }
 
-    /// <summary>A task that completes when every compaction scheduled so far has finished.</summary>
+    /// <summary>
+    /// Completes when every compaction scheduled so far (including one resumed on open) has physically
+    /// finished; canceled if the store closes first.
+    /// </summary>
+    public Task WhenCompacted() => CompactionBarrier();
+
     private Task CompactionBarrier()
     {
         lock (_compactLock)

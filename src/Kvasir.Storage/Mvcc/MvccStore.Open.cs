@@ -8,11 +8,11 @@ public sealed partial class MvccStore
 {
     /// <summary>
     /// Reads the metadata and replays every row of the key table, in revision order, into the index.
-    /// Returns the scheduled compaction that did not finish before the store closed (0 when none).
+    /// Returns the scheduled compaction that did not finish before the store closed (-1 when none).
     /// </summary>
     private long Restore()
     {
-        long consistentIndex, finished = -1, scheduled = 0;
+        long consistentIndex, finished = -1, scheduled = -1;
         lock (_backend.WriteLock)
         {
             var ci = _backend.BucketGet(BackendSchema.MetaBucket, ConsistentIndexKey);
@@ -44,11 +44,13 @@ public sealed partial class MvccStore
             }
         }
 
-        // Compaction may have dropped the newest rows (tombstones at the compacted revision).
-        current = Math.Max(current, finished);
+        // Compaction may have dropped the newest rows (tombstones at the compacted revision), also in a
+        // batch committed before the compaction finished: a scheduled revision was current once, so the
+        // store revision never goes back below it. (etcd counts only the finished one here.)
+        current = Math.Max(current, Math.Max(finished, scheduled));
         if (scheduled <= finished)
         {
-            scheduled = 0;
+            scheduled = -1;
         }
 
         _consistentIndex = consistentIndex;

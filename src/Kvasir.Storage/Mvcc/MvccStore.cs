@@ -41,7 +41,7 @@ public sealed partial class MvccStore : IDisposable
         var scheduled = Restore();
         _compactor = new Thread(CompactionLoop) { IsBackground = true, Name = "kvasir-mvcc-compactor" };
         _compactor.Start();
-        if (scheduled > 0)
+        if (scheduled >= 0)
         {
             ResumeCompaction(scheduled);
         }
