@@ -11,7 +11,8 @@ namespace Kvasir.Storage.CrashChild;
 /// the store's consistent index, and prints "committed N" after each forced commit. The crash test kills
 /// it with SIGKILL at random moments and checks that the reopened store equals the workload's prefix up to
 /// its consistent index, which is at least the last N printed.
-/// Usage: mvcc &lt;dir&gt; &lt;seed&gt; &lt;entries&gt; &lt;commitEvery&gt;
+/// Usage: mvcc &lt;dir&gt; &lt;seed&gt; &lt;entries&gt; &lt;commitEvery&gt; [pauseMs], where the pause after each
+/// report paces the child so that a kill can land anywhere in the run.
 /// </summary>
 public static class MvccCrashMode
 {
@@ -53,9 +54,11 @@ public static class MvccCrashMode
 
     private static int Run(string[] args)
     {
-        if (args.Length != 4 || !int.TryParse(args[1], out var seed) || !int.TryParse(args[2], out var entries) || !int.TryParse(args[3], out var commitEvery))
+        var pauseMs = 0;
+        if (args.Length is < 4 or > 5 || !int.TryParse(args[1], out var seed) || !int.TryParse(args[2], out var entries) ||
+            !int.TryParse(args[3], out var commitEvery) || commitEvery < 1 || (args.Length == 5 && !int.TryParse(args[4], out pauseMs)))
         {
-            Console.Error.WriteLine("usage: mvcc <dir> <seed> <entries> <commitEvery>");
+            Console.Error.WriteLine("usage: mvcc <dir> <seed> <entries> <commitEvery> [pauseMs]");
             return 2;
         }
 
@@ -78,6 +81,10 @@ public static class MvccCrashMode
                 store.Commit();
                 Console.Out.WriteLine($"committed {i}");
                 Console.Out.Flush();
+                if (pauseMs > 0)
+                {
+                    Thread.Sleep(pauseMs);
+                }
             }
         }
 
