@@ -57,9 +57,11 @@ internal sealed partial class SqliteBackend
     /// </summary>
     public void CopyTo(string destination)
     {
-        using var reader = RentReader();
+        ThrowIfDisposed();
+        // A connection of its own: the pooled readers are query-only, which VACUUM INTO refuses.
+        using var db = SqliteDb.Open(Path, create: false);
         var escaped = destination.Replace("'", "''", StringComparison.Ordinal);
-        reader.Db.Exec($"VACUUM INTO '{escaped}'");
+        db.Exec($"VACUUM INTO '{escaped}'");
     }
 
     private void SignalCheckpoint()

@@ -107,7 +107,7 @@ public sealed partial class MvccStore
             return EtcdErrors.Compacted;
         }
 
-        var revs = new List<Revision>();
+        var revs = new List<Revision>(r.RangeEnd.Length == 0 ? 1 : 16);
         _index.Revisions(new KeyRange(r.Key, r.RangeEnd), rev, revs, null);
         if (CompactedPast(rev))
         {
