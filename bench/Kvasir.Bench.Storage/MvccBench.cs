@@ -23,7 +23,8 @@ public static class MvccBench
         var keys = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
         var valueBytes = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 256;
         using var dir = new TempDir("mvcc-bench");
-        var options = new MvccOptions { Path = dir.Sub("mvcc.db"), Backend = new Kvasir.Storage.Backend.BackendOptions { ReaderMmapBytes = long.Parse(Environment.GetEnvironmentVariable("KVASIR_BENCH_MMAP") ?? "268435456", System.Globalization.CultureInfo.InvariantCulture) } };
+        var mmap = Environment.GetEnvironmentVariable("KVASIR_BENCH_MMAP");
+        var options = new MvccOptions { Path = dir.Sub("mvcc.db"), Backend = new Kvasir.Storage.Backend.BackendOptions { ReaderMmapBytes = mmap is null ? 0 : long.Parse(mmap, System.Globalization.CultureInfo.InvariantCulture) } };
         var value = ByteString.CopyFrom(new byte[valueBytes]);
         var keyBytes = new ByteString[keys];
         for (var i = 0; i < keys; i++)

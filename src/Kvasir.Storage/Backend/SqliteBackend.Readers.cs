@@ -1,11 +1,10 @@
-using System.Collections.Concurrent;
-
 namespace Kvasir.Storage.Backend;
 
 /// <summary>The pool of reader connections: bounded, created on demand, safe from any thread.</summary>
 internal sealed partial class SqliteBackend
 {
-    private readonly ConcurrentStack<BackendReader> _idleReaders = new();
+    private readonly Stack<BackendReader> _idleReaders = new();
+    private readonly Lock _idleLock = new();
     private readonly SemaphoreSlim _readerSlots;
 
     /// <summary>
@@ -18,9 +17,12 @@ internal sealed partial class SqliteBackend
         _readerSlots.Wait();
         try
         {
-            if (_idleReaders.TryPop(out var reader))
+            lock (_idleLock)
             {
-                return reader;
+                if (_idleReaders.TryPop(out var reader))
+                {
+                    return reader;
+                }
             }
 
             var db = SqliteDb.Open(Path, create: false);
@@ -53,15 +55,22 @@ internal sealed partial class SqliteBackend
             return;
         }
 
-        _idleReaders.Push(reader);
+        lock (_idleLock)
+        {
+            _idleReaders.Push(reader);
+        }
+
         _readerSlots.Release();
     }
 
     private void DisposeReaders()
     {
-        while (_idleReaders.TryPop(out var reader))
+        lock (_idleLock)
         {
-            reader.Db.Dispose();
+            while (_idleReaders.TryPop(out var reader))
+            {
+                reader.Db.Dispose();
+            }
         }
     }
 }

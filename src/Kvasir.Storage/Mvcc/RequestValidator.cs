@@ -19,7 +19,7 @@ public static partial class RequestValidator
             return EtcdErrors.EmptyKey;
         }
 
-        if (!Enum.IsDefined(r.SortOrder) || !Enum.IsDefined(r.SortTarget))
+        if ((uint)r.SortOrder > (uint)RangeRequest.Types.SortOrder.Descend || (uint)r.SortTarget > (uint)RangeRequest.Types.SortTarget.Value)
         {
             return EtcdErrors.InvalidSortOption;
         }
