@@ -135,7 +135,7 @@ public sealed partial class MvccStore
                     done.TrySetCanceled(ct);
                     throw;
                 }
-                catch (Exception e)
+                catch (Exception e) when (!ct.IsCancellationRequested)
                 {
                     done.TrySetException(e);
                     Fail(e);
@@ -186,7 +186,14 @@ public sealed partial class MvccStore
             bool finished;
             lock (_backend.WriteLock)
             {
-                ThrowIfUnusable();
+                // Closing stops the compaction between batches; it must never fail the store, whose
+                // close still commits the applier's open batch.
+                ct.ThrowIfCancellationRequested();
+                if (_failure is { } failure)
+                {
+                    throw new InvalidOperationException("the MVCC store failed", failure);
+                }
+
                 keys.Clear();
                 _backend.ScanKeys(from, end, _options.CompactionBatchLimit, keys);
                 var last = default(Revision);

@@ -173,7 +173,13 @@ public sealed class MvccModelTests
     /// <summary>Every Range at every kept revision, the history above the compacted revision, and HashKV.</summary>
     private static async Task CheckAllAsync(MvccStore store, ModelStore model, Task physical, string context)
     {
-        Assert.Equal(model.CurrentRev, store.CurrentRevision);
+        if (model.CurrentRev != store.CurrentRevision)
+        {
+            var tail = string.Join("\n", model.Rows.Where(r => r.Rev.Main > model.CurrentRev - 4).Select(r => $"{r.Rev} tomb={r.Tombstone} {r.Kv}"));
+            var storeTail = store.ReadEvents(Math.Max(model.CompactRev, store.CurrentRevision - 3), long.MaxValue);
+            Assert.Fail($"{context}: store revision {store.CurrentRevision}, model {model.CurrentRev}, compact {model.CompactRev}/{store.CompactRevision}\nmodel tail:\n{tail}\nstore tail: {(storeTail.Ok ? string.Join("\n", storeTail.Response!.Events) : storeTail.Error)}");
+        }
+
         Assert.Equal(model.CompactRev, store.CompactRevision);
         var all = new RangeRequest { Key = ByteString.CopyFrom(0), RangeEnd = KeyRange.FromKeyEnd };
         for (var rev = Math.Max(1, model.CompactRev); rev <= model.CurrentRev; rev++)

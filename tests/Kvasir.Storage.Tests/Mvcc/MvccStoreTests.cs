@@ -212,7 +212,6 @@ public sealed class MvccStoreTests
             }
         }
 
-        var blocked = new TaskCompletionSource();
         var compact = f.Store.Compact(new CompactionRequest { Revision = 200 }, f.NextIndex());
         var early = f.Store.HashKV(250).Response!.Hash;
         await compact.Physical.WaitAsync(TimeSpan.FromSeconds(30));
@@ -280,5 +279,47 @@ public sealed class MvccStoreTests
         })).ToArray();
         await writer.WaitAsync(TimeSpan.FromSeconds(60));
         await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public void Dispose_DuringPhysicalCompaction_KeepsUncommittedWrites()
+    {
+        // A close used to make the compactor fail the store, which rolled the open batch back.
+        using var dir = new TempDir("mvcc-close");
+        var options = new MvccOptions
+        {
+            Path = dir.Sub("mvcc.db"),
+            BatchInterval = TimeSpan.FromHours(1),
+            CompactionBatchLimit = 1,
+            CompactionSleepInterval = TimeSpan.Zero,
+        };
+        for (var round = 0; round < 5; round++)
+        {
+            long expected;
+            using (var store = MvccStore.Open(options))
+            {
+                var index = store.ConsistentIndex;
+                for (var i = 0; i < 400; i++)
+                {
+                    store.Put(new PutRequest { Key = B($"k{i % 20}"), Value = B($"v{i}") }, ++index);
+                }
+
+                store.Commit();
+                store.Compact(new CompactionRequest { Revision = store.CurrentRevision }, ++index);
+                for (var i = 0; i < 50; i++)
+                {
+                    store.Put(new PutRequest { Key = B($"late{i}"), Value = B("x") }, ++index);
+                }
+
+                expected = store.CurrentRevision;
+                Assert.Equal(index, store.ConsistentIndex);
+            }
+
+            using (var store = MvccStore.Open(options))
+            {
+                Assert.Equal(expected, store.CurrentRevision);
+                Assert.Equal(50, store.Range(new RangeRequest { Key = B("late"), RangeEnd = B("latf"), CountOnly = true }).Response!.Count);
+            }
+        }
     }
 }
