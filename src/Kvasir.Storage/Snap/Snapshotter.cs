@@ -7,7 +7,7 @@ namespace Kvasir.Storage.Snap;
 /// The member's Raft snapshot files (<c>term-index.snap</c>): Raft's snapshot metadata (index, term,
 /// conf state) plus a small payload from the member, with a CRC. The snapshot's data proper is the
 /// MVCC backend image, kept by the backend. Order at a snapshot: <see cref="Save"/> the file, then
-/// record the WAL marker (<see cref="Wal.Wal.SaveSnapshotAsync"/>), then release the WAL and
+/// record the WAL marker (<see cref="Wal.WriteAheadLog.SaveSnapshotAsync"/>), then release the WAL and
 /// <see cref="Purge"/>. Thread-safe for one writer and many readers.
 /// </summary>
 public sealed class Snapshotter
@@ -75,7 +75,7 @@ public sealed class Snapshotter
 
     /// <summary>
     /// Loads the newest snapshot that verifies and that the WAL holds a marker for (same index and
-    /// term; see <see cref="Wal.Wal.ReadSnapshotMarkers"/>): a file saved just before a crash that kept
+    /// term; see <see cref="Wal.WriteAheadLog.ReadSnapshotMarkers"/>): a file saved just before a crash that kept
     /// its marker from the WAL is passed over, as are damaged files; both are reported.
     /// </summary>
     public SnapLoadResult LoadNewestAvailable(IReadOnlyList<SnapshotMetadata> walMarkers)

@@ -6,7 +6,7 @@ namespace Kvasir.Storage.Wal;
 
 /// <summary>
 /// A read-only listing of a WAL for diagnostics: every segment, every record with its offset and
-/// decoded content, and where and why reading stopped. Unlike <see cref="Wal.Read"/> it does not
+/// decoded content, and where and why reading stopped. Unlike <see cref="WriteAheadLog.Read"/> it does not
 /// stop at the first damaged segment: each segment is read on its own and its problem reported.
 /// </summary>
 public static class WalDump

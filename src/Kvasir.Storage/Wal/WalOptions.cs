@@ -15,7 +15,7 @@ public sealed class WalOptions
     /// </summary>
     public int MaxBatchBytes { get; init; } = 8 * 1024 * 1024;
 
-    /// <summary>How many segment files <see cref="Wal.ReleaseTo"/> keeps at least (etcd's --max-wals, default 5); 0 keeps every one.</summary>
+    /// <summary>How many segment files <see cref="WriteAheadLog.ReleaseTo"/> keeps at least (etcd's --max-wals, default 5); 0 keeps every one.</summary>
     public int MaxWals { get; init; } = 5;
 
     /// <summary>Prepare the next segment (create and preallocate) in the background, before it is needed.</summary>

@@ -4,10 +4,10 @@ using Kvasir.Storage.IO;
 namespace Kvasir.Storage.Wal;
 
 /// <summary>Creating the WAL of a new member, or of one restored from a snapshot.</summary>
-public sealed partial class Wal
+public sealed partial class WriteAheadLog
 {
     /// <summary>Creates a WAL in <paramref name="directory"/> (created if missing); see <see cref="Create(IStorageDevice, WalMetadata, WalOptions?)"/>.</summary>
-    public static Wal Create(string directory, WalMetadata metadata, WalOptions? options = null)
+    public static WriteAheadLog Create(string directory, WalMetadata metadata, WalOptions? options = null)
     {
         var device = new FileStorageDevice(directory, create: true);
         try
@@ -27,7 +27,7 @@ public sealed partial class Wal
     /// <see cref="WalSnapshot.None"/>. The segment gets its name only once durable, so a crash
     /// during creation leaves no WAL rather than half of one. Returns it open for append.
     /// </summary>
-    public static Wal Create(IStorageDevice device, WalMetadata metadata, WalOptions? options = null) =>
+    public static WriteAheadLog Create(IStorageDevice device, WalMetadata metadata, WalOptions? options = null) =>
         CreateCore(device, false, metadata, new SnapshotMetadata(), null, options);
 
     /// <summary>
@@ -36,7 +36,7 @@ public sealed partial class Wal
     /// opens at that snapshot and the next entry is <c>snapshot.Index + 1</c>. The hard state's commit
     /// must not exceed the snapshot index, nor its term fall below the snapshot's.
     /// </summary>
-    public static Wal CreateFromSnapshot(IStorageDevice device, WalMetadata metadata, SnapshotMetadata snapshot, HardState hardState, WalOptions? options = null)
+    public static WriteAheadLog CreateFromSnapshot(IStorageDevice device, WalMetadata metadata, SnapshotMetadata snapshot, HardState hardState, WalOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(hardState);
@@ -53,7 +53,7 @@ public sealed partial class Wal
         return CreateCore(device, false, metadata, snapshot, hardState, options);
     }
 
-    private static Wal CreateCore(IStorageDevice device, bool ownsDevice, WalMetadata metadata, SnapshotMetadata snapshot, HardState? hardState, WalOptions? options)
+    private static WriteAheadLog CreateCore(IStorageDevice device, bool ownsDevice, WalMetadata metadata, SnapshotMetadata snapshot, HardState? hardState, WalOptions? options)
     {
         ArgumentNullException.ThrowIfNull(device);
         options ??= new WalOptions();
@@ -90,7 +90,7 @@ public sealed partial class Wal
 
             var at = new WalSnapshot(snapshot.Index, snapshot.Term);
             var recovered = new WalReadResult(metadata, withHardState ? hardState!.Clone() : new HardState(), [], at, [snapshot.Clone()], null, snapshot.Index);
-            return new Wal(device, ownsDevice, directoryLock, options, metadata, recovered, [name], file, encoder.Offset, encoder.LastCrc, hasBody: false, snapshot.Index);
+            return new WriteAheadLog(device, ownsDevice, directoryLock, options, metadata, recovered, [name], file, encoder.Offset, encoder.LastCrc, hasBody: false, snapshot.Index);
         }
         catch
         {

@@ -1,7 +1,7 @@
 namespace Kvasir.Storage.Wal;
 
 /// <summary>Starting a new segment (on the flusher thread) and releasing old ones (on the caller's).</summary>
-public sealed partial class Wal
+public sealed partial class WriteAheadLog
 {
     /// <summary>
     /// Seals the current segment and starts the next with <paramref name="bytes"/> (its header first).

@@ -4,10 +4,10 @@ using Kvasir.Storage.IO;
 namespace Kvasir.Storage.Wal;
 
 /// <summary>Opening an existing WAL for append, and reading one without writing.</summary>
-public sealed partial class Wal
+public sealed partial class WriteAheadLog
 {
     /// <summary>Opens the WAL in <paramref name="directory"/>; see <see cref="Open(IStorageDevice, WalSnapshot, WalOptions?)"/>.</summary>
-    public static Wal Open(string directory, WalSnapshot at, WalOptions? options = null)
+    public static WriteAheadLog Open(string directory, WalSnapshot at, WalOptions? options = null)
     {
         var device = new FileStorageDevice(directory, create: false);
         try
@@ -31,7 +31,7 @@ public sealed partial class Wal
     /// missing or disagreeing snapshot marker or no WAL at all <see cref="WalException"/>, and nothing
     /// is changed. Takes the directory's lock: a second open throws <see cref="IOException"/>.
     /// </summary>
-    public static Wal Open(IStorageDevice device, WalSnapshot at, WalOptions? options = null) => Open(device, at, options, ownsDevice: false);
+    public static WriteAheadLog Open(IStorageDevice device, WalSnapshot at, WalOptions? options = null) => Open(device, at, options, ownsDevice: false);
 
     /// <summary>
     /// Reads the WAL on <paramref name="device"/> from the snapshot <paramref name="at"/>, verifying
@@ -71,7 +71,7 @@ public sealed partial class Wal
         return false;
     }
 
-    private static Wal Open(IStorageDevice device, WalSnapshot at, WalOptions? options, bool ownsDevice)
+    private static WriteAheadLog Open(IStorageDevice device, WalSnapshot at, WalOptions? options, bool ownsDevice)
     {
         ArgumentNullException.ThrowIfNull(device);
         options ??= new WalOptions();
@@ -104,7 +104,7 @@ public sealed partial class Wal
                 file.Sync();
             }
 
-            return new Wal(device, ownsDevice, directoryLock, options, state.Result.Metadata, state.Result, state.Segments, file, state.EndOffset, state.LastCrc, state.LastHasBody, state.LastSnapshotIndex);
+            return new WriteAheadLog(device, ownsDevice, directoryLock, options, state.Result.Metadata, state.Result, state.Segments, file, state.EndOffset, state.LastCrc, state.LastHasBody, state.LastSnapshotIndex);
         }
         catch
         {

@@ -5,7 +5,7 @@ namespace Kvasir.Storage.Wal;
 /// (one pwrite per segment it touches), syncs it once, and completes everyone waiting on it. While
 /// it writes and syncs, appends gather in the other batch: that is the group commit.
 /// </summary>
-public sealed partial class Wal
+public sealed partial class WriteAheadLog
 {
     private ulong _writtenLastIndex;
     private ulong _writtenSnapshotIndex;

@@ -4,7 +4,7 @@ using Kvasir.Raft;
 namespace Kvasir.Storage.Wal;
 
 /// <summary>Appending: validation, encoding into the filling batch, and waiting for durability.</summary>
-public sealed partial class Wal
+public sealed partial class WriteAheadLog
 {
     private ulong _hardTerm;
     private ulong _hardVote;

@@ -20,7 +20,7 @@ namespace Kvasir.Storage.Wal;
 /// <para>Ownership: the WAL holds the directory's lock file until disposed; it owns the device only
 /// when it opened it from a path.</para>
 /// </remarks>
-public sealed partial class Wal : IAsyncDisposable, IDisposable
+public sealed partial class WriteAheadLog : IAsyncDisposable, IDisposable
 {
     /// <summary>The lock file that keeps a second writer out of the directory.</summary>
     public const string LockFileName = "wal.lock";
@@ -72,7 +72,7 @@ public sealed partial class Wal : IAsyncDisposable, IDisposable
     private long _durableSnapshotIndex;
     private int _disposed;
 
-    private Wal(IStorageDevice device, bool ownsDevice, IDisposable directoryLock, WalOptions options, WalMetadata metadata, WalReadResult recovered, List<WalSegmentName> segments, IStorageFile file, long endOffset, uint lastCrc, bool hasBody, ulong lastSnapshotIndex)
+    private WriteAheadLog(IStorageDevice device, bool ownsDevice, IDisposable directoryLock, WalOptions options, WalMetadata metadata, WalReadResult recovered, List<WalSegmentName> segments, IStorageFile file, long endOffset, uint lastCrc, bool hasBody, ulong lastSnapshotIndex)
     {
         _device = device;
         _ownsDevice = ownsDevice;
