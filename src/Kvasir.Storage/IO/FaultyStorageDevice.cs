@@ -2,11 +2,14 @@ namespace Kvasir.Storage.IO;
 
 /// <summary>
 /// Wraps a device and injects the faults armed in <see cref="Faults"/>: failed writes, torn writes
-/// (a prefix written, then an error), failed syncs, failed directory operations. A failed sync
+/// (a prefix of whole sectors written, then an error), failed syncs, failed directory operations. A failed sync
 /// leaves the data unsynced, as on a real disk, so that a crash afterwards loses it.
 /// </summary>
 public sealed class FaultyStorageDevice : IStorageDevice
 {
+    /// <summary>The unit a torn write keeps: whole 512-byte sectors of the file.</summary>
+    public const int SectorBytes = 512;
+
     private readonly IStorageDevice _inner;
 
     public FaultyStorageDevice(IStorageDevice inner, StorageFaults? faults = null)
@@ -79,9 +82,12 @@ public sealed class FaultyStorageDevice : IStorageDevice
             var fault = device.Faults.Next(StorageOperation.Write);
             if (fault is { } keep)
             {
-                if (keep > 0)
+                // A torn write keeps whole sectors: a disk writes sectors atomically, and a killed
+                // process stops between pages. So the kept prefix ends on a sector boundary.
+                var end = (offset + Math.Min(keep, data.Length)) / SectorBytes * SectorBytes;
+                if (end > offset)
                 {
-                    inner.Write(offset, data[..Math.Min(keep, data.Length)]);
+                    inner.Write(offset, data[..(int)(end - offset)]);
                 }
 
                 throw device.Injected(StorageOperation.Write, name);

@@ -26,7 +26,10 @@ public sealed class StorageFaults
     /// <summary>The <paramref name="nth"/> call of <paramref name="operation"/> from now (1 = the next) throws without doing anything.</summary>
     public void Fail(StorageOperation operation, int nth = 1) => Arm(operation, nth, keepBytes: -1);
 
-    /// <summary>The <paramref name="nth"/> write from now writes only its first <paramref name="keepBytes"/> bytes, then throws.</summary>
+    /// <summary>
+    /// The <paramref name="nth"/> write from now writes only its first <paramref name="keepBytes"/>
+    /// bytes, cut back to the last whole 512-byte sector of the file, then throws.
+    /// </summary>
     public void TearWrite(int nth, int keepBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keepBytes);

@@ -10,6 +10,7 @@ namespace Kvasir.Storage.Wal;
 /// </summary>
 internal sealed class WalSegmentPreparer : IDisposable
 {
+    public const string TempPrefix = "segment-";
     public const string TempExtension = ".tmp";
 
     private readonly IStorageDevice _device;
@@ -70,7 +71,14 @@ internal sealed class WalSegmentPreparer : IDisposable
             }
         }
 
-        return Prepare();
+        try
+        {
+            return Prepare();
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"wal: preparing the next segment failed: {e.Message}", e);
+        }
     }
 
     public void Dispose()
@@ -122,7 +130,7 @@ internal sealed class WalSegmentPreparer : IDisposable
 
     private PreparedSegment Prepare()
     {
-        var name = $"segment-{Interlocked.Increment(ref _counter)}{TempExtension}";
+        var name = $"{TempPrefix}{Interlocked.Increment(ref _counter)}{TempExtension}";
         _device.Delete(name);
         var file = _device.Open(name, StorageFileMode.CreateNew);
         try

@@ -120,7 +120,8 @@ public sealed partial class WriteAheadLog
         var deleted = false;
         foreach (var file in device.ListFiles())
         {
-            if (file.EndsWith(WalSegmentPreparer.TempExtension, StringComparison.Ordinal))
+            if (file.EndsWith(WalSegmentName.Extension + WalSegmentPreparer.TempExtension, StringComparison.Ordinal)
+                || (file.StartsWith(WalSegmentPreparer.TempPrefix, StringComparison.Ordinal) && file.EndsWith(WalSegmentPreparer.TempExtension, StringComparison.Ordinal)))
             {
                 device.Delete(file);
                 deleted = true;

@@ -111,8 +111,7 @@ public sealed class WalAppendTests
     public async Task AppendAsync_WithoutMustSync_WrittenButNotSynced()
     {
         var device = new MemoryStorageDevice();
-        var options = Options();
-        await using var wal = WriteAheadLog.Create(device, Metadata, options);
+        await using var wal = WriteAheadLog.Create(device, Metadata, Options(background: false));
         var syncsBefore = device.Syncs;
         var position = await wal.AppendAsync(new HardState { Term = 1 }, Entries(1, 2, 1), mustSync: false, None);
         await wal.WaitDurableAsync(position, None);
