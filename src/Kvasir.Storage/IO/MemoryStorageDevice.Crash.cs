@@ -4,15 +4,17 @@ namespace Kvasir.Storage.IO;
 public sealed partial class MemoryStorageDevice
 {
     /// <summary>
-    /// Simulates a crash: the directory and every file become what survives <paramref name="crash"/>
-    /// (choices drawn from <paramref name="random"/>), every handle and lock taken before fails or
-    /// is dropped, and the device is ready to be opened again, as after a reboot.
+    /// Simulates a crash and returns the device as it is after the reboot: the directory and every
+    /// file hold what survives <paramref name="crash"/> (choices drawn from <paramref name="random"/>).
+    /// This instance belongs to the process that died: from now on it, and every handle opened from
+    /// it, fails every call.
     /// </summary>
-    public void Crash(MemoryCrash crash, Random random)
+    public MemoryStorageDevice Crash(MemoryCrash crash, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
         lock (_gate)
         {
+            ThrowIfDead();
             var names = crash == MemoryCrash.ProcessKill
                 ? new Dictionary<string, MemoryInode>(_names, StringComparer.Ordinal)
                 : new Dictionary<string, MemoryInode>(_durableNames, StringComparer.Ordinal);
@@ -56,11 +58,14 @@ public sealed partial class MemoryStorageDevice
                 after[name] = copy;
             }
 
-            _names = after;
-            _durableNames = new Dictionary<string, MemoryInode>(after, StringComparer.Ordinal);
-            _pendingChanges = [];
-            _locks.Clear();
+            var rebooted = new MemoryStorageDevice(Location["memory:".Length..])
+            {
+                _names = after,
+                _durableNames = new Dictionary<string, MemoryInode>(after, StringComparer.Ordinal),
+            };
+            _dead = true;
             _generation++;
+            return rebooted;
         }
     }
 
@@ -69,6 +74,7 @@ public sealed partial class MemoryStorageDevice
     {
         lock (_gate)
         {
+            ThrowIfDead();
             var inode = Find(name);
             return inode.Data.AsSpan(0, (int)inode.Length).ToArray();
         }
@@ -80,6 +86,7 @@ public sealed partial class MemoryStorageDevice
         ValidateName(name);
         lock (_gate)
         {
+            ThrowIfDead();
             if (!_names.TryGetValue(name, out var inode))
             {
                 inode = new MemoryInode();
@@ -101,6 +108,7 @@ public sealed partial class MemoryStorageDevice
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bit, 7);
         lock (_gate)
         {
+            ThrowIfDead();
             var inode = Find(name);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(offset, inode.Length);
             inode.Data[offset] ^= (byte)(1 << bit);
@@ -113,6 +121,7 @@ public sealed partial class MemoryStorageDevice
     {
         lock (_gate)
         {
+            ThrowIfDead();
             var inode = Find(name);
             inode.SetLength(length);
             inode.Sync();
@@ -125,6 +134,7 @@ public sealed partial class MemoryStorageDevice
         var copy = new MemoryStorageDevice(Location["memory:".Length..]);
         lock (_gate)
         {
+            ThrowIfDead();
             foreach (var (name, inode) in _names)
             {
                 copy.WriteAllBytes(name, inode.Data.AsSpan(0, (int)inode.Length));

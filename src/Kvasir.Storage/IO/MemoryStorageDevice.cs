@@ -5,7 +5,7 @@ namespace Kvasir.Storage.IO;
 /// power loss: each file's synced content and the directory's synced names. <see cref="Crash"/>
 /// turns the device into what survives (see <see cref="MemoryCrash"/>) and makes every handle opened
 /// before it fail, as a dead process's would. Tests use it to crash the WAL at any instant,
-/// deterministically from a seed; the test hooks (<see cref="ReadAllBytes"/>, <see cref="FlipBit"/>,
+/// deterministically from a seed; <see cref="Crash"/> returns the rebooted device; the test hooks (<see cref="ReadAllBytes"/>, <see cref="FlipBit"/>,
 /// <see cref="SetLength"/>) change durable state directly.
 /// </summary>
 public sealed partial class MemoryStorageDevice : IStorageDevice
@@ -16,6 +16,7 @@ public sealed partial class MemoryStorageDevice : IStorageDevice
     private Dictionary<string, MemoryInode> _durableNames = new(StringComparer.Ordinal);
     private List<DirectoryChange> _pendingChanges = [];
     private int _generation;
+    private bool _dead;
     private long _writes;
     private long _syncs;
 
@@ -38,6 +39,7 @@ public sealed partial class MemoryStorageDevice : IStorageDevice
     {
         lock (_gate)
         {
+            ThrowIfDead();
             return [.. _names.Keys];
         }
     }
@@ -46,6 +48,7 @@ public sealed partial class MemoryStorageDevice : IStorageDevice
     {
         lock (_gate)
         {
+            ThrowIfDead();
             return _names.ContainsKey(name);
         }
     }
@@ -55,6 +58,7 @@ public sealed partial class MemoryStorageDevice : IStorageDevice
         ValidateName(name);
         lock (_gate)
         {
+            ThrowIfDead();
             if (mode == StorageFileMode.CreateNew)
             {
                 if (_names.ContainsKey(name))
@@ -79,6 +83,7 @@ public sealed partial class MemoryStorageDevice : IStorageDevice
         ValidateName(to);
         lock (_gate)
         {
+            ThrowIfDead();
             if (!_names.Remove(from, out var inode))
             {
                 throw new FileNotFoundException($"memory storage: {PathOf(from)} does not exist", PathOf(from));
@@ -93,6 +98,7 @@ public sealed partial class MemoryStorageDevice : IStorageDevice
     {
         lock (_gate)
         {
+            ThrowIfDead();
             if (_names.Remove(name))
             {
                 _pendingChanges.Add(new DirectoryChange(name, null, null));
@@ -104,6 +110,7 @@ public sealed partial class MemoryStorageDevice : IStorageDevice
     {
         lock (_gate)
         {
+            ThrowIfDead();
             _durableNames = new Dictionary<string, MemoryInode>(_names, StringComparer.Ordinal);
             _pendingChanges = [];
         }
@@ -113,6 +120,7 @@ public sealed partial class MemoryStorageDevice : IStorageDevice
     {
         lock (_gate)
         {
+            ThrowIfDead();
             if (!_locks.Add(name))
             {
                 throw new IOException($"memory storage: {PathOf(name)} is locked by another holder");
@@ -182,6 +190,14 @@ public sealed partial class MemoryStorageDevice : IStorageDevice
         if (write && !file.Writable)
         {
             throw new IOException($"memory storage: the file was opened read-only");
+        }
+    }
+
+    private void ThrowIfDead()
+    {
+        if (_dead)
+        {
+            throw new IOException($"memory storage: {Location} crashed; this device belongs to the process that died (use the one Crash returned)");
         }
     }
 

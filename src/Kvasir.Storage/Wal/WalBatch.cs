@@ -40,6 +40,9 @@ internal sealed class WalBatch
     /// <summary>The log's last index once this batch is in (it may be lower than an earlier batch's after a replacement).</summary>
     public ulong LastIndex { get; set; }
 
+    /// <summary>The commit of the last hard state in this batch (0 when none).</summary>
+    public ulong Commit { get; set; }
+
     /// <summary>The index of the last snapshot marker in this batch (0 when none).</summary>
     public ulong SnapshotIndex { get; set; }
 
@@ -94,6 +97,7 @@ internal sealed class WalBatch
         Entries = 0;
         LastIndex = 0;
         SnapshotIndex = 0;
+        Commit = 0;
         FirstAppendTimestamp = 0;
         Done = NewDone();
     }

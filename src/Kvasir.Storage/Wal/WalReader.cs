@@ -7,7 +7,11 @@ namespace Kvasir.Storage.Wal;
 /// <summary>Reads a WAL from a device: lists and checks the segments, verifies every record, rebuilds the log.</summary>
 internal static class WalReader
 {
-    /// <summary>The segments on <paramref name="device"/> in seq order; throws when a seq is missing or indexes go backwards.</summary>
+    /// <summary>
+    /// The segments on <paramref name="device"/> in seq order; throws when a seq is missing. Indexes
+    /// may go down from one segment to the next: a new leader can cut the log back, and the next
+    /// segment is named after the shorter log.
+    /// </summary>
     public static List<WalSegmentName> ListSegments(IStorageDevice device)
     {
         var segments = new List<WalSegmentName>();
@@ -26,18 +30,16 @@ internal static class WalReader
             {
                 throw new WalException($"wal: segments of {device.Location} are not contiguous: {segments[i - 1]} is followed by {segments[i]}");
             }
-
-            if (segments[i].Index < segments[i - 1].Index)
-            {
-                throw new WalException($"wal: segments of {device.Location} go backwards: {segments[i - 1]} is followed by {segments[i]}");
-            }
         }
 
         return segments;
     }
 
     /// <summary>
-    /// Reads from the segment that holds <paramref name="at"/> to the end. With
+    /// Reads from the segment that holds <paramref name="at"/> to the end: the last (highest seq)
+    /// segment whose index is at or below the snapshot's. Every entry above the snapshot that is
+    /// still in the log, and the snapshot's marker, were written after that segment began, because
+    /// the log was at or below the snapshot index then and is never cut back below a snapshot. With
     /// <paramref name="markersOnly"/>, reads every segment and decodes only hard states and snapshot
     /// markers, and does not require <paramref name="at"/>'s marker.
     /// </summary>

@@ -5,7 +5,8 @@ namespace Kvasir.Storage.Wal;
 /// <summary>
 /// A segment's file name, <c>seq-index.wal</c> in 16 hex digits each (etcd's <c>%016x-%016x.wal</c>):
 /// seq counts segments from 0; index is the Raft index of the last entry before the segment plus one
-/// (0 for the first segment of a new WAL, the snapshot's index for one created from a snapshot).
+/// (0 for the first segment of a new WAL, the snapshot's index for one created from a snapshot). A
+/// segment's index can be below its predecessor's: a new leader may have cut the log back.
 /// </summary>
 public readonly record struct WalSegmentName(ulong Seq, ulong Index) : IComparable<WalSegmentName>
 {

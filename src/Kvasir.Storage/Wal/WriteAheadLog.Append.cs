@@ -154,6 +154,7 @@ public sealed partial class WriteAheadLog
             {
                 Encode(WalRecordType.HardState, hardState!);
                 (_hardTerm, _hardVote, _hardCommit) = (hardState!.Term, hardState.Vote, hardState.Commit);
+                _filling.Commit = hardState.Commit;
             }
 
             _filling.MustSync |= mustSync;

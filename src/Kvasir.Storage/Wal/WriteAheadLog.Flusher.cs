@@ -9,6 +9,7 @@ public sealed partial class WriteAheadLog
 {
     private ulong _writtenLastIndex;
     private ulong _writtenSnapshotIndex;
+    private ulong _writtenCommit;
 
     private void FlushLoop()
     {
@@ -126,6 +127,11 @@ public sealed partial class WriteAheadLog
             _writtenSnapshotIndex = batch.SnapshotIndex;
         }
 
+        if (batch.Commit != 0)
+        {
+            _writtenCommit = batch.Commit;
+        }
+
         if (batch.MustSync)
         {
             if (_unsynced)
@@ -157,6 +163,11 @@ public sealed partial class WriteAheadLog
         if (_writtenSnapshotIndex != 0)
         {
             Interlocked.Exchange(ref _durableSnapshotIndex, (long)_writtenSnapshotIndex);
+        }
+
+        if (_writtenCommit != 0)
+        {
+            Interlocked.Exchange(ref _durableCommit, (long)_writtenCommit);
         }
     }
 

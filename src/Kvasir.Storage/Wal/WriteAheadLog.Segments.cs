@@ -50,7 +50,8 @@ public sealed partial class WriteAheadLog
     /// Deletes segments wholly before the durable snapshot at <paramref name="snapshotIndex"/> (those
     /// whose successor starts at or before it), oldest first, keeping at least
     /// <see cref="WalOptions.MaxWals"/> segment files (0: delete none). Call it after
-    /// <see cref="SaveSnapshotAsync"/> completed for that index. Returns the deleted file names.
+    /// <see cref="SaveSnapshotAsync"/> completed for that index and a hard state committing it is
+    /// durable (Raft applies, hence snapshots, only committed entries). Returns the deleted file names.
     /// </summary>
     public IReadOnlyList<string> ReleaseTo(ulong snapshotIndex)
     {
@@ -58,6 +59,14 @@ public sealed partial class WriteAheadLog
         if (snapshotIndex > durable)
         {
             throw new ArgumentOutOfRangeException(nameof(snapshotIndex), snapshotIndex, $"wal: no durable snapshot marker at index {snapshotIndex}; the last durable one is at {durable}");
+        }
+
+        // After a crash only markers at or below the durable commit are offered to start from; a
+        // release past the durable commit would leave no segment to open at the snapshot offered.
+        var commit = (ulong)Interlocked.Read(ref _durableCommit);
+        if (snapshotIndex > commit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(snapshotIndex), snapshotIndex, $"wal: snapshot index {snapshotIndex} is above the durable commit {commit}; save the hard state first");
         }
 
         var deleted = new List<string>();

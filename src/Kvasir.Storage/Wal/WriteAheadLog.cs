@@ -70,6 +70,7 @@ public sealed partial class WriteAheadLog : IAsyncDisposable, IDisposable
     private long _segmentsCut;
     private long _durableIndex;
     private long _durableSnapshotIndex;
+    private long _durableCommit;
     private int _disposed;
 
     private WriteAheadLog(IStorageDevice device, bool ownsDevice, IDisposable directoryLock, WalOptions options, WalMetadata metadata, WalReadResult recovered, List<WalSegmentName> segments, IStorageFile file, long endOffset, uint lastCrc, bool hasBody, ulong lastSnapshotIndex)
@@ -91,6 +92,7 @@ public sealed partial class WriteAheadLog : IAsyncDisposable, IDisposable
         _lastIndex = recovered.LastIndex;
         (_hardTerm, _hardVote, _hardCommit) = (recovered.HardState.Term, recovered.HardState.Vote, recovered.HardState.Commit);
         _durableSnapshotIndex = (long)lastSnapshotIndex;
+        _durableCommit = (long)recovered.HardState.Commit;
         _snapshotIndex = lastSnapshotIndex;
         _durableIndex = (long)_lastIndex;
         _filling = new WalBatch();

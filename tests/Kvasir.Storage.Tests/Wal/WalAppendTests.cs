@@ -119,7 +119,7 @@ public sealed class WalAppendTests
         Assert.Equal(1, wal.Statistics.Batches);
         Assert.Equal(0, wal.Statistics.Syncs);
 
-        device.Crash(MemoryCrash.LoseUnsynced, new Random(1));
+        device = device.Crash(MemoryCrash.LoseUnsynced, new Random(1));
         var read = WriteAheadLog.Read(device, WalSnapshot.None);
         Assert.Empty(read.Entries);
     }
@@ -134,7 +134,7 @@ public sealed class WalAppendTests
             await wal.WaitDurableAsync(position, None);
         }
 
-        device.Crash(MemoryCrash.LoseUnsynced, new Random(1));
+        device = device.Crash(MemoryCrash.LoseUnsynced, new Random(1));
         Assert.Equal(Entries(1, 3, 1), WriteAheadLog.Read(device, WalSnapshot.None).Entries);
     }
 

@@ -27,7 +27,7 @@ public sealed class WalFaultTests
         await wal.DisposeAsync();
         Assert.Equal(syncs + 1, device.Faults.Count(StorageOperation.Sync));
 
-        memory.Crash(MemoryCrash.LoseUnsynced, new Random(7));
+        memory = memory.Crash(MemoryCrash.LoseUnsynced, new Random(7));
         var read = WriteAheadLog.Read(memory, WalSnapshot.None);
         Assert.Equal(Entries(1, 3, 1), read.Entries);
     }
@@ -48,7 +48,7 @@ public sealed class WalFaultTests
         await Assert.ThrowsAsync<WalFatalException>(async () => await wal.SaveAsync(null, Entries(4, 10, 1, 200), None));
         await wal.DisposeAsync();
 
-        memory.Crash(MemoryCrash.ProcessKill, new Random(7));
+        memory = memory.Crash(MemoryCrash.ProcessKill, new Random(7));
         await using var reopened = WriteAheadLog.Open(memory, WalSnapshot.None, Options(segmentBytes: 64 * 1024, background: false));
         var entries = reopened.Recovered.Entries;
         Assert.True(entries.Count is >= 3 and < 10);
@@ -87,7 +87,7 @@ public sealed class WalFaultTests
         }
 
         await wal.DisposeAsync();
-        memory.Crash(MemoryCrash.TornSectors, new Random(11));
+        memory = memory.Crash(MemoryCrash.TornSectors, new Random(11));
         await using var reopened = WriteAheadLog.Open(memory, WalSnapshot.None, Options(segmentBytes: 4096, background: false));
         var entries = reopened.Recovered.Entries;
         Assert.True((ulong)entries.Count >= acknowledged);

@@ -53,7 +53,7 @@ public sealed class WalRepairTests
         await using (var wal = WriteAheadLog.Create(source, Metadata, Options()))
         {
             await wal.SaveAsync(new HardState { Term = 1, Commit = 9 }, Entries(1, 9, 1, 200), None);
-            await wal.SaveAsync(null, [Entry(10, 1, 300)], None);
+            await wal.SaveAsync(null, [Entry(10, 1, 120)], None);
         }
 
         var (segment, last) = LastRecord(new FileStorageDevice(source, create: false));

@@ -4,11 +4,13 @@ namespace Kvasir.Storage.Tests.Wal;
 
 /// <summary>
 /// Seeds for the randomised WAL tests: fixed by default so runs are repeatable; set
-/// <c>KVASIR_TEST_SEED</c> to replay one. A failure names its seed and the command that replays it.
+/// <c>KVASIR_TEST_SEED</c> to replay one, or <c>KVASIR_TEST_SEED_COUNT</c> to soak with more.
+/// A failure names its seed and the command that replays it.
 /// </summary>
 internal static class WalSeed
 {
     public const string Variable = "KVASIR_TEST_SEED";
+    public const string CountVariable = "KVASIR_TEST_SEED_COUNT";
 
     /// <summary>The seeds to run: the one in <see cref="Variable"/>, or <paramref name="count"/> from <paramref name="first"/>.</summary>
     public static IEnumerable<int> Seeds(int first, int count)
@@ -18,6 +20,12 @@ internal static class WalSeed
         {
             yield return int.Parse(fromEnvironment, CultureInfo.InvariantCulture);
             yield break;
+        }
+
+        var countFromEnvironment = Environment.GetEnvironmentVariable(CountVariable);
+        if (!string.IsNullOrEmpty(countFromEnvironment))
+        {
+            count = int.Parse(countFromEnvironment, CultureInfo.InvariantCulture);
         }
 
         for (var i = 0; i < count; i++)

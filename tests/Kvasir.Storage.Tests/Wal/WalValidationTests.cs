@@ -77,6 +77,19 @@ public sealed class WalValidationTests
         Assert.Equal(before, WalAppendTests.WalFileNames(device));
     }
 
+    [Fact]
+    public async Task ReleaseTo_SnapshotAboveTheDurableCommit_ThrowsAndDeletesNothing()
+    {
+        var device = new MemoryStorageDevice();
+        await using var wal = WriteAheadLog.Create(device, Metadata, Options(segmentBytes: 4096, maxWals: 1));
+        await wal.SaveAsync(new HardState { Term = 1, Commit = 20 }, Entries(1, 40, 1, 300), None);
+        await wal.SaveSnapshotAsync(new SnapshotMetadata { Index = 30, Term = 1 }, None);
+        var before = wal.SegmentFiles;
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => wal.ReleaseTo(30));
+        Assert.Contains("above the durable commit 20", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, WalAppendTests.WalFileNames(device));
+    }
+
     [Theory]
     [InlineData(100L, 8 * 1024 * 1024, 5)]
     [InlineData(4097L, 8 * 1024 * 1024, 5)]
