@@ -51,13 +51,6 @@ internal static class SnapFile
             throw new SnapCorruptException(path, $"format version {version}; this Kvasir reads version {FormatVersion}");
         }
 
-        var stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]);
-        var crc = Crc32C.Compute(bytes[16..]);
-        if (stored != crc)
-        {
-            throw new SnapCorruptException(path, $"CRC mismatch (stored {stored:x8}, computed {crc:x8})");
-        }
-
         var metadataBytes = BinaryPrimitives.ReadUInt32LittleEndian(bytes[16..]);
         if (metadataBytes > bytes.Length - FixedBytes)
         {
@@ -68,6 +61,13 @@ internal static class SnapFile
         if (payloadBytes != (ulong)(bytes.Length - FixedBytes - (int)metadataBytes))
         {
             throw new SnapCorruptException(path, $"payload length {payloadBytes} does not match the file's {bytes.Length} bytes");
+        }
+
+        var stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]);
+        var crc = Crc32C.Compute(bytes[16..]);
+        if (stored != crc)
+        {
+            throw new SnapCorruptException(path, $"CRC mismatch (stored {stored:x8}, computed {crc:x8})");
         }
 
         SnapshotMetadata metadata;
