@@ -4,10 +4,12 @@ using Microsoft.Win32.SafeHandles;
 namespace Kvasir.Storage.IO;
 
 /// <summary>
-/// The libc calls .NET does not expose: fdatasync, fsync of a directory and fallocate. Linux first;
-/// other Unix systems fall back to fsync, and fallocate to extending the file with ftruncate.
+/// The libc calls .NET does not expose: fdatasync, fsync of a directory and fallocate, for any
+/// storage code that keeps its own file handles. Linux first; other Unix systems fall back to
+/// fsync, and fallocate to extending the file with ftruncate. Every failure throws
+/// <see cref="IOException"/> naming the call, the path and errno; a failed sync must not be retried.
 /// </summary>
-internal static partial class NativeFile
+public static partial class NativeFile
 {
     private const int ENOSYS = 38;
     private const int EOPNOTSUPP = 95;

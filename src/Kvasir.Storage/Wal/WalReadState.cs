@@ -3,7 +3,7 @@ namespace Kvasir.Storage.Wal;
 /// <summary>What opening for append needs beyond <see cref="WalReadResult"/>: where and how the log ends.</summary>
 internal sealed class WalReadState
 {
-    public required WalReadResult Result { get; init; }
+    public required WalReadResult Log { get; init; }
 
     /// <summary>Every segment on the device, in seq order.</summary>
     public required List<WalSegmentName> Segments { get; init; }

@@ -102,7 +102,7 @@ internal static class WalReader
         var result = log.Finish(device.PathOf(segments[^1].FileName), end, torn);
         return new WalReadState
         {
-            Result = result,
+            Log = result,
             Segments = segments,
             EndOffset = end,
             LastCrc = lastCrc,

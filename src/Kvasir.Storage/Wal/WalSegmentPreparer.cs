@@ -81,9 +81,9 @@ internal sealed class WalSegmentPreparer : IDisposable
         }
     }
 
+    /// <summary>Deletes the prepared file; one still being prepared deletes itself when done. Does not block.</summary>
     public void Dispose()
     {
-        _idle.Wait();
         PreparedSegment? prepared;
         lock (_gate)
         {
@@ -92,18 +92,7 @@ internal sealed class WalSegmentPreparer : IDisposable
             _prepared = null;
         }
 
-        if (prepared is { } p)
-        {
-            p.File.Dispose();
-            try
-            {
-                _device.Delete(p.Name);
-            }
-            catch (IOException)
-            {
-                // Left behind; the next open deletes temporary files.
-            }
-        }
+        Discard(prepared);
     }
 
     private void PrepareInBackground()
@@ -119,13 +108,44 @@ internal sealed class WalSegmentPreparer : IDisposable
             error = e;
         }
 
+        var discard = false;
         lock (_gate)
         {
-            _prepared = prepared;
-            _error = error;
+            if (_disposed)
+            {
+                discard = true;
+            }
+            else
+            {
+                _prepared = prepared;
+                _error = error;
+            }
+        }
+
+        if (discard)
+        {
+            Discard(prepared);
         }
 
         _idle.Set();
+    }
+
+    private void Discard(PreparedSegment? prepared)
+    {
+        if (prepared is not { } p)
+        {
+            return;
+        }
+
+        p.File.Dispose();
+        try
+        {
+            _device.Delete(p.Name);
+        }
+        catch (IOException)
+        {
+            // Left behind; the next open deletes temporary files.
+        }
     }
 
     private PreparedSegment Prepare()
@@ -146,6 +166,3 @@ internal sealed class WalSegmentPreparer : IDisposable
         }
     }
 }
-
-/// <summary>A prepared segment file and its temporary name.</summary>
-internal readonly record struct PreparedSegment(string Name, IStorageFile File);

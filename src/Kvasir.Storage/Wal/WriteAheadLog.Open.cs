@@ -41,7 +41,7 @@ public sealed partial class WriteAheadLog
     public static WalReadResult Read(IStorageDevice device, WalSnapshot at)
     {
         ArgumentNullException.ThrowIfNull(device);
-        return WalReader.Read(device, at).Result;
+        return WalReader.Read(device, at).Log;
     }
 
     /// <summary>
@@ -53,7 +53,7 @@ public sealed partial class WriteAheadLog
     public static IReadOnlyList<SnapshotMetadata> ReadSnapshotMarkers(IStorageDevice device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        return WalReader.ValidMarkers(WalReader.Read(device, WalSnapshot.None, markersOnly: true).Result);
+        return WalReader.ValidMarkers(WalReader.Read(device, WalSnapshot.None, markersOnly: true).Log);
     }
 
     /// <summary>Whether <paramref name="device"/> holds any WAL segment.</summary>
@@ -85,7 +85,7 @@ public sealed partial class WriteAheadLog
             var last = state.Segments[^1];
             file = device.Open(last.FileName, StorageFileMode.OpenExisting);
             var repaired = false;
-            if (state.Result.TornTail is not null)
+            if (state.Log.TornTail is not null)
             {
                 // Everything from the torn record on was never synced: drop it, so that stale
                 // bytes can never follow what is written next.
@@ -104,7 +104,7 @@ public sealed partial class WriteAheadLog
                 file.Sync();
             }
 
-            return new WriteAheadLog(device, ownsDevice, directoryLock, options, state.Result.Metadata, state.Result, state.Segments, file, state.EndOffset, state.LastCrc, state.LastHasBody, state.LastSnapshotIndex);
+            return new WriteAheadLog(device, ownsDevice, directoryLock, options, state.Log.Metadata, state.Log, state.Segments, file, state.EndOffset, state.LastCrc, state.LastHasBody, state.LastSnapshotIndex);
         }
         catch
         {
