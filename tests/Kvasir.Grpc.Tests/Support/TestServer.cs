@@ -35,7 +35,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     public string Url(bool tls = false) => $"{(tls ? "https" : "http")}://127.0.0.1:{Port}";
 
-    public static async Task<TestServer> StartAsync(Action<GrpcRouter> routes, GrpcTlsOptions? tls = null, GrpcServerOptions? options = null)
+    public static async Task<TestServer> StartAsync(Action<GrpcRouter> routes, GrpcTlsOptions? tls = null, GrpcServerOptions? options = null, GrpcKestrelLimits? limits = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -43,9 +43,9 @@ internal sealed class TestServer : IAsyncDisposable
         ListenOptions? listen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            GrpcKestrel.ApplyLimits(kestrel);
+            GrpcKestrel.ApplyLimits(kestrel, limits);
             var endPoint = new IPEndPoint(IPAddress.Loopback, 0);
-            listen = tls is null ? GrpcKestrel.ListenCleartext(kestrel, endPoint) : GrpcKestrel.ListenTls(kestrel, endPoint, tls);
+            listen = tls is null ? GrpcKestrel.ListenCleartext(kestrel, endPoint, limits) : GrpcKestrel.ListenTls(kestrel, endPoint, tls);
         });
 
         var app = builder.Build();
