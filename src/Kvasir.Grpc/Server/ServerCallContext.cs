@@ -55,8 +55,10 @@ public sealed class ServerCallContext : IDisposable
     /// <summary>Fires when the deadline passes or the client cancels or disconnects.</summary>
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>True once the deadline has passed.</summary>
-    public bool IsDeadlineExceeded => Deadline is { } d && _timeProvider.GetUtcNow().UtcDateTime >= d;
+    /// <summary>True once the deadline has passed (its timer fired, or the clock says so).</summary>
+    public bool IsDeadlineExceeded =>
+        Deadline is { } d
+        && ((_deadlineSource is { IsCancellationRequested: true } && !_http.RequestAborted.IsCancellationRequested) || _timeProvider.GetUtcNow().UtcDateTime >= d);
 
     /// <summary>The client's address and port.</summary>
     public IPEndPoint? Peer => _http.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, _http.Connection.RemotePort) : null;
