@@ -31,7 +31,7 @@ internal static class GrpcTimeout
             value = (value * 10) + (c - '0');
         }
 
-        // Ticks are 100 ns; at most 99,999,999 hours overflows, so saturate.
+        // Ticks are 100 ns: 1 u is 10 ticks, 100 n one tick. Eight digits of hours fit in a TimeSpan; the check guards the arithmetic.
         long ticksPerUnit;
         switch (text[^1])
         {
@@ -39,7 +39,7 @@ internal static class GrpcTimeout
             case 'M': ticksPerUnit = TimeSpan.TicksPerMinute; break;
             case 'S': ticksPerUnit = TimeSpan.TicksPerSecond; break;
             case 'm': ticksPerUnit = TimeSpan.TicksPerMillisecond; break;
-            case 'u': timeout = TimeSpan.FromTicks(value / 10); return true;
+            case 'u': timeout = TimeSpan.FromTicks(value * 10); return true;
             case 'n': timeout = TimeSpan.FromTicks(value / 100); return true;
             default: return false;
         }
