@@ -16,7 +16,7 @@ internal sealed class CallLifetime : IDisposable
     private readonly TimeProvider _timeProvider;
 
     /// <param name="abortable">True when the call must be abortable on dispose (streaming calls), so a source is always made.</param>
-    public CallLifetime(in CallOptions options, TimeProvider timeProvider, bool abortable)
+    private CallLifetime(in CallOptions options, TimeProvider timeProvider, bool abortable)
     {
         _callerToken = options.CancellationToken;
         _timeProvider = timeProvider;
@@ -45,6 +45,15 @@ internal sealed class CallLifetime : IDisposable
     }
 
     public DateTime? Deadline { get; }
+
+    /// <summary>The lifetime of a call; a call with no deadline, no cancellation and no need to abort shares one
+    /// stateless instance (nothing to dispose), so the common unary call allocates none.</summary>
+    public static CallLifetime For(in CallOptions options, TimeProvider timeProvider, bool abortable) =>
+        !abortable && options.Deadline is null && !options.CancellationToken.CanBeCanceled
+            ? Unbounded
+            : new CallLifetime(options, timeProvider, abortable);
+
+    private static CallLifetime Unbounded { get; } = new(default, TimeProvider.System, abortable: false);
 
     /// <summary>Fires on the deadline, the caller's cancellation or <see cref="Abort"/>.</summary>
     public CancellationToken Token { get; }

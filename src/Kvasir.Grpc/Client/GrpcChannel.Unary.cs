@@ -1,4 +1,4 @@
-using System.IO.Pipelines;
+using System.Buffers;
 using Kvasir.Grpc.Protocol;
 
 namespace Kvasir.Grpc.Client;
@@ -16,7 +16,7 @@ public sealed partial class GrpcChannel
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(request);
         ExpectType(method.FullName, method.Type, MethodType.Unary);
-        using var lifetime = new CallLifetime(options, _timeProvider, abortable: false);
+        using var lifetime = CallLifetime.For(options, _timeProvider, abortable: false);
         for (var attempt = 1; ; attempt++)
         {
             var index = CurrentIndex;
@@ -71,6 +71,10 @@ public sealed partial class GrpcChannel
         }
     }
 
+    /// <summary>
+    /// Reads a unary answer: the body to its end into one pooled buffer (the frame's length is checked
+    /// against the limit as soon as its header is in), then the message, then the status in the trailers.
+    /// </summary>
     private async Task<TResponse> ReadUnaryResponseAsync<TResponse>(HttpResponseMessage response, Marshaller<TResponse> marshaller, CancellationToken token)
     {
         if (ResponseStatus.FromHeaders(response) is { } early)
@@ -81,16 +85,75 @@ public sealed partial class GrpcChannel
         }
 
         var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-        var reader = PipeReader.Create(stream, ReaderOptions);
+        var buffer = ArrayPool<byte>.Shared.Rent(1024);
         try
         {
-            var first = await PipeFrames.ReadAsync(reader, marshaller, _options.MaxReceiveMessageSize, "response", token).ConfigureAwait(false);
-            var end = first.HasMessage
-                ? await PipeFrames.ReadAsync(reader, marshaller, _options.MaxReceiveMessageSize, "response", token).ConfigureAwait(false)
-                : first;
-            if (end.HasMessage)
+            var filled = 0;
+            var checkedHeader = false;
+            while (true)
             {
-                throw new RpcException(StatusCode.Internal, "grpc: more than one response message for a unary call");
+                if (filled == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(filled), token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+                if (!checkedHeader && filled >= GrpcProtocol.HeaderSize)
+                {
+                    checkedHeader = true;
+                    if (Frames.TryRead(new ReadOnlySequence<byte>(buffer, 0, filled), _options.MaxReceiveMessageSize, out _, out _, out var invalid) == FrameResult.Invalid)
+                    {
+                        throw new RpcException(invalid);
+                    }
+
+                    var whole = GrpcProtocol.HeaderSize + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(1));
+                    if (whole > buffer.Length)
+                    {
+                        var exact = ArrayPool<byte>.Shared.Rent(whole);
+                        buffer.AsSpan(0, filled).CopyTo(exact);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = exact;
+                    }
+                }
+            }
+
+            var body = new ReadOnlySequence<byte>(buffer, 0, filled);
+            TResponse message = default!;
+            var hasMessage = false;
+            if (filled != 0)
+            {
+                switch (Frames.TryRead(body, _options.MaxReceiveMessageSize, out var payload, out var next, out var error))
+                {
+                    case FrameResult.Invalid:
+                        throw new RpcException(error);
+                    case FrameResult.Incomplete:
+                        throw new RpcException(Frames.Truncated(filled));
+                }
+
+                if (!next.Equals(body.End))
+                {
+                    throw new RpcException(StatusCode.Internal, "grpc: more than one response message for a unary call");
+                }
+
+                try
+                {
+                    message = marshaller.Deserialize(payload);
+                }
+                catch (Exception e)
+                {
+                    throw new RpcException(Frames.Unparsable("response", e));
+                }
+
+                hasMessage = true;
             }
 
             var status = ResponseStatus.FromTrailers(response);
@@ -99,11 +162,11 @@ public sealed partial class GrpcChannel
                 throw new RpcException(status, ResponseStatus.Metadata(response.TrailingHeaders));
             }
 
-            return first.HasMessage ? first.Message : throw new RpcException(StatusCode.Internal, "grpc: the server sent no response message");
+            return hasMessage ? message : throw new RpcException(StatusCode.Internal, "grpc: the server sent no response message");
         }
         finally
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

@@ -32,7 +32,7 @@ internal sealed class StreamingCall<TRequest, TResponse> : IDisposable
         _method = method;
         _options = options;
         _single = single;
-        _lifetime = new CallLifetime(options, channel.TimeProvider, abortable: true);
+        _lifetime = CallLifetime.For(options, channel.TimeProvider, abortable: true);
         Requests = streamsRequests ? new ClientRequestStream<TRequest>(channel.RequestStreamCapacity) : null;
         _response = SendAsync();
     }
