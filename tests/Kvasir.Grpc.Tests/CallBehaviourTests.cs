@@ -221,4 +221,51 @@ public sealed class CallBehaviourTests
         Assert.Equal("etcdserver: no leader", e.Message);
         Assert.Equal(serving.Endpoint, back.CurrentEndpoint.ToString()[7..]);
     }
+
+    [Fact]
+    public async Task ResponseAboveTheClientsLimit_ResourceExhaustedUnaryAndStreaming()
+    {
+        var big = new RangeResponse { Kvs = { new Api.Mvccpb.KeyValue { Value = ByteString.CopyFrom(new byte[10_000]) } } };
+        await using var server = await TestServer.StartAsync(router =>
+        {
+            router.AddUnary(EtcdMethods.Range, (_, _) => new ValueTask<RangeResponse>(big));
+            router.AddServerStreaming(EtcdMethods.RangeEach, async (_, responses, context) => await responses.WriteAsync(big, context.CancellationToken));
+        });
+        using var channel = new GrpcChannel(new GrpcChannelOptions { Endpoints = [server.Endpoint], MaxReceiveMessageSize = 1024 });
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(EtcdMethods.Range, AnyRange));
+        Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+        Assert.Equal($"grpc: received message larger than max ({big.CalculateSize()} vs. 1024)", e.Message);
+
+        using var call = channel.ServerStreaming(EtcdMethods.RangeEach, new RangeRequest());
+        var s = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync());
+        Assert.Equal(StatusCode.ResourceExhausted, s.StatusCode);
+    }
+
+    [Fact]
+    public async Task HandlerReturnsNull_UnknownNotACrash()
+    {
+        await using var server = await TestServer.StartAsync(router => router.AddUnary(EtcdMethods.Range, (_, _) => new ValueTask<RangeResponse>((RangeResponse)null!)));
+        using var channel = GrpcChannel.ForEndpoints(server.Endpoint);
+        var e = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(EtcdMethods.Range, AnyRange));
+        Assert.Equal(StatusCode.Unknown, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task ConnectionsPerEndpoint_CallsSpreadOverThatManyConnections()
+    {
+        var connections = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        await using var server = await TestServer.StartAsync(router => router.AddUnary(EtcdMethods.Range, (_, context) =>
+        {
+            connections.TryAdd(context.HttpContext.Connection.Id, 0);
+            return new ValueTask<RangeResponse>(new RangeResponse());
+        }));
+        using var channel = new GrpcChannel(new GrpcChannelOptions { Endpoints = [server.Endpoint], ConnectionsPerEndpoint = 3 });
+        for (var i = 0; i < 9; i++)
+        {
+            await channel.UnaryAsync(EtcdMethods.Range, AnyRange);
+        }
+
+        Assert.Equal(3, connections.Count);
+    }
 }

@@ -25,7 +25,7 @@ public sealed partial class GrpcChannel
             HttpResponseMessage? response = null;
             try
             {
-                response = await _invoker.SendAsync(httpRequest, lifetime.Token).ConfigureAwait(false);
+                response = await Invoker.SendAsync(httpRequest, lifetime.Token).ConfigureAwait(false);
                 return await ReadUnaryResponseAsync(response, method.ResponseMarshaller, lifetime.Token).ConfigureAwait(false);
             }
             catch (Exception e)

@@ -16,10 +16,11 @@ namespace Kvasir.Grpc.Client;
 public sealed partial class GrpcChannel : IDisposable
 {
     private readonly GrpcEndpoint[] _endpoints;
-    private readonly HttpMessageInvoker _invoker;
+    private readonly HttpMessageInvoker[] _invokers;
     private readonly GrpcChannelOptions _options;
     private readonly TimeProvider _timeProvider;
     private int _current;
+    private int _nextInvoker;
 
     public GrpcChannel(GrpcChannelOptions options)
     {
@@ -33,7 +34,11 @@ public sealed partial class GrpcChannel : IDisposable
             _endpoints[i] = GrpcEndpoint.Parse(options.Endpoints[i]);
         }
 
-        _invoker = new HttpMessageInvoker(options.Handler ?? CreateHandler(options), disposeHandler: options.Handler is null);
+        _invokers = new HttpMessageInvoker[options.ConnectionsPerEndpoint];
+        for (var i = 0; i < _invokers.Length; i++)
+        {
+            _invokers[i] = new HttpMessageInvoker(options.Handler ?? CreateHandler(options), disposeHandler: options.Handler is null);
+        }
     }
 
     /// <summary>A channel to one or more endpoints with default options.</summary>
@@ -44,7 +49,13 @@ public sealed partial class GrpcChannel : IDisposable
     /// <summary>The endpoint the next call goes to.</summary>
     public GrpcEndpoint CurrentEndpoint => _endpoints[Volatile.Read(ref _current)];
 
-    public void Dispose() => _invoker.Dispose();
+    public void Dispose()
+    {
+        foreach (var invoker in _invokers)
+        {
+            invoker.Dispose();
+        }
+    }
 
     /// <summary>Moves to the endpoint after <paramref name="failed"/>, unless another call already moved on.</summary>
     internal void Failover(int failed)
@@ -61,7 +72,8 @@ public sealed partial class GrpcChannel : IDisposable
 
     internal GrpcEndpoint EndpointAt(int index) => _endpoints[index];
 
-    internal HttpMessageInvoker Invoker => _invoker;
+    /// <summary>The invoker (and so the connection pool) for the next call, in turn.</summary>
+    internal HttpMessageInvoker Invoker => _invokers.Length == 1 ? _invokers[0] : _invokers[(int)((uint)Interlocked.Increment(ref _nextInvoker) % (uint)_invokers.Length)];
 
     internal int MaxReceiveMessageSize => _options.MaxReceiveMessageSize;
 

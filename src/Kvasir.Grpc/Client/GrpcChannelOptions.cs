@@ -36,6 +36,10 @@ public sealed class GrpcChannelOptions
     /// <summary>Opens another HTTP/2 connection to an endpoint when the server's stream limit is reached on the current ones.</summary>
     public bool EnableMultipleHttp2Connections { get; init; } = true;
 
+    /// <summary>HTTP/2 connections kept to each endpoint, calls spread over them in turn: more than one lets a
+    /// busy client use more than one connection's worth of server and socket parallelism.</summary>
+    public int ConnectionsPerEndpoint { get; init; } = 1;
+
     /// <summary>How many request messages a streaming call queues before <c>WriteAsync</c> waits.</summary>
     public int RequestStreamCapacity { get; init; } = 64;
 
@@ -63,6 +67,16 @@ public sealed class GrpcChannelOptions
         if (MaxReceiveMessageSize < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxReceiveMessageSize), MaxReceiveMessageSize, "must not be negative");
+        }
+
+        if (ConnectionsPerEndpoint is < 1 or > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConnectionsPerEndpoint), ConnectionsPerEndpoint, "must be between 1 and 64");
+        }
+
+        if (Handler is not null && ConnectionsPerEndpoint != 1)
+        {
+            throw new ArgumentException("a custom handler manages its own connections: leave ConnectionsPerEndpoint at 1", nameof(ConnectionsPerEndpoint));
         }
 
         if (RequestStreamCapacity < 1)
