@@ -1,34 +1,28 @@
 namespace Kvasir.Grpc.Client;
 
-/// <summary>A call with a stream of requests and one response: write, complete the request stream, await the response.</summary>
+/// <summary>A call with a stream of requests and one response: write, complete the request stream, await the response.
+/// Dispose it to abandon the call (the stream is reset).</summary>
 public sealed class ClientStreamingCall<TRequest, TResponse> : IDisposable
 {
+    private readonly StreamingCall<TRequest, TResponse> _call;
     private readonly Lazy<Task<TResponse>> _response;
-    private readonly Func<Task<Metadata>> _headers;
-    private readonly Func<Status> _status;
-    private readonly Func<Metadata> _trailers;
-    private readonly IDisposable _call;
 
-    internal ClientStreamingCall(ClientRequestStream<TRequest> requests, Func<Task<TResponse>> response, Func<Task<Metadata>> headers, Func<Status> status, Func<Metadata> trailers, IDisposable call)
+    internal ClientStreamingCall(StreamingCall<TRequest, TResponse> call)
     {
-        RequestStream = requests;
-        _response = new Lazy<Task<TResponse>>(response);
-        _headers = headers;
-        _status = status;
-        _trailers = trailers;
         _call = call;
+        _response = new Lazy<Task<TResponse>>(call.ReadSingleAsync);
     }
 
-    public ClientRequestStream<TRequest> RequestStream { get; }
+    public ClientRequestStream<TRequest> RequestStream => _call.Requests!;
 
     /// <summary>The response; throws <see cref="RpcException"/> when the call ends with another status.</summary>
     public Task<TResponse> ResponseAsync => _response.Value;
 
-    public Task<Metadata> ResponseHeadersAsync() => _headers();
+    public Task<Metadata> ResponseHeadersAsync() => _call.ResponseHeadersAsync();
 
-    public Status GetStatus() => _status();
+    public Status GetStatus() => _call.GetStatus();
 
-    public Metadata GetTrailers() => _trailers();
+    public Metadata GetTrailers() => _call.GetTrailers();
 
     public void Dispose() => _call.Dispose();
 }

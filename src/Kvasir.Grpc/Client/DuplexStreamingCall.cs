@@ -3,30 +3,23 @@ namespace Kvasir.Grpc.Client;
 /// <summary>A call with a stream each way (Watch, LeaseKeepAlive). Dispose it to end the call (the stream is reset).</summary>
 public sealed class DuplexStreamingCall<TRequest, TResponse> : IDisposable
 {
-    private readonly Func<Task<Metadata>> _headers;
-    private readonly Func<Status> _status;
-    private readonly Func<Metadata> _trailers;
-    private readonly IDisposable _call;
+    private readonly StreamingCall<TRequest, TResponse> _call;
 
-    internal DuplexStreamingCall(ClientRequestStream<TRequest> requests, ClientResponseStream<TResponse> responses, Func<Task<Metadata>> headers, Func<Status> status, Func<Metadata> trailers, IDisposable call)
+    internal DuplexStreamingCall(StreamingCall<TRequest, TResponse> call)
     {
-        RequestStream = requests;
-        ResponseStream = responses;
-        _headers = headers;
-        _status = status;
-        _trailers = trailers;
         _call = call;
+        ResponseStream = new ClientResponseStream<TResponse>(call);
     }
 
-    public ClientRequestStream<TRequest> RequestStream { get; }
+    public ClientRequestStream<TRequest> RequestStream => _call.Requests!;
 
     public ClientResponseStream<TResponse> ResponseStream { get; }
 
-    public Task<Metadata> ResponseHeadersAsync() => _headers();
+    public Task<Metadata> ResponseHeadersAsync() => _call.ResponseHeadersAsync();
 
-    public Status GetStatus() => _status();
+    public Status GetStatus() => _call.GetStatus();
 
-    public Metadata GetTrailers() => _trailers();
+    public Metadata GetTrailers() => _call.GetTrailers();
 
     public void Dispose() => _call.Dispose();
 }

@@ -9,7 +9,7 @@ public sealed partial class GrpcChannel
         ArgumentNullException.ThrowIfNull(request);
         ExpectType(method.FullName, method.Type, MethodType.ServerStreaming);
         var call = new StreamingCall<TRequest, TResponse>(this, method, streamsRequests: false, request, options);
-        return new ServerStreamingCall<TResponse>(Responses(call), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call);
+        return new ServerStreamingCall<TResponse>(call);
     }
 
     public ClientStreamingCall<TRequest, TResponse> ClientStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options = default)
@@ -17,7 +17,7 @@ public sealed partial class GrpcChannel
         ArgumentNullException.ThrowIfNull(method);
         ExpectType(method.FullName, method.Type, MethodType.ClientStreaming);
         var call = new StreamingCall<TRequest, TResponse>(this, method, streamsRequests: true, default, options);
-        return new ClientStreamingCall<TRequest, TResponse>(call.Requests!, call.ReadSingleAsync, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call);
+        return new ClientStreamingCall<TRequest, TResponse>(call);
     }
 
     public DuplexStreamingCall<TRequest, TResponse> DuplexStreaming<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options = default)
@@ -25,9 +25,6 @@ public sealed partial class GrpcChannel
         ArgumentNullException.ThrowIfNull(method);
         ExpectType(method.FullName, method.Type, MethodType.DuplexStreaming);
         var call = new StreamingCall<TRequest, TResponse>(this, method, streamsRequests: true, default, options);
-        return new DuplexStreamingCall<TRequest, TResponse>(call.Requests!, Responses(call), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call);
+        return new DuplexStreamingCall<TRequest, TResponse>(call);
     }
-
-    private static ClientResponseStream<TResponse> Responses<TRequest, TResponse>(StreamingCall<TRequest, TResponse> call) =>
-        new(call.MoveNextAsync, () => call.Current);
 }

@@ -11,7 +11,7 @@ namespace Kvasir.Grpc.Client;
 /// while none of its body has been sent. Dispose resets the stream (RST_STREAM), which is how a
 /// client ends a watch on etcd.
 /// </summary>
-internal sealed class StreamingCall<TRequest, TResponse> : IDisposable
+internal sealed class StreamingCall<TRequest, TResponse> : IStreamingCall<TResponse>
 {
     private readonly GrpcChannel _channel;
     private readonly Method<TRequest, TResponse> _method;

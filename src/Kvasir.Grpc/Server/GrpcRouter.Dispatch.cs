@@ -93,20 +93,26 @@ public sealed partial class GrpcRouter
 
     private Status ToStatus(Exception e, ServerCallContext context)
     {
-        switch (e)
+        if (e is RpcException rpc)
         {
-            case RpcException rpc:
-                return rpc.Status;
-            case OperationCanceledException when context.CancellationToken.IsCancellationRequested || context.IsDeadlineExceeded:
-                return context.IsDeadlineExceeded
-                    ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded")
-                    : new Status(StatusCode.Cancelled, "Cancelled");
-            default:
-                GrpcServerLog.HandlerFailed(_logger, context.Method, e);
-                return new Status(StatusCode.Unknown, _options.IncludeExceptionDetails
-                    ? $"Exception was thrown by handler. {e.GetType().Name}: {e.Message}"
-                    : "Exception was thrown by handler.");
+            return rpc.Status;
         }
+
+        if (e is OperationCanceledException && context.IsDeadlineExceeded)
+        {
+            return new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+        }
+
+        if ((e is OperationCanceledException && context.CancellationToken.IsCancellationRequested) || context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // Cancelled, or the client reset the stream or went away: whatever the handler tripped over, nobody hears the status.
+            return new Status(StatusCode.Cancelled, "Cancelled");
+        }
+
+        GrpcServerLog.HandlerFailed(_logger, context.Method, e);
+        return new Status(StatusCode.Unknown, _options.IncludeExceptionDetails
+            ? $"Exception was thrown by handler. {e.GetType().Name}: {e.Message}"
+            : "Exception was thrown by handler.");
     }
 
     private Status Unimplemented(string path)
