@@ -64,6 +64,22 @@ public sealed class EtcdctlAgainstServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_RealEtcdctlIdleWithKeepalivePings_StreamSurvivesAndGetsTheEvent()
+    {
+        // etcdctl pings every 2 s; Kestrel's default minimum body data rate would reset a quiet stream after ~5 s.
+        using var watch = Etcdctl.Start(_server.Endpoint, ["--keepalive-time=2s", "watch", "quiet"]);
+        await Poll.UntilAsync(() => _kv.WatcherCount > 0, TimeSpan.FromSeconds(20), "the watch to be registered");
+
+        // An idle interval on purpose, not a wait for a condition: the stream must outlive several pings.
+        await Task.Delay(TimeSpan.FromSeconds(7));
+        Assert.False(watch.HasExited, watch.Stderr);
+
+        var put = await Etcdctl.RunAsync(_server.Endpoint, "put", "quiet", "finally");
+        Assert.True(put.ExitCode == 0, put.ToString());
+        await watch.WaitForOutputAsync("PUT\nquiet\nfinally", TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task EndpointHealth_RealEtcdctl_ReportsHealthy()
     {
         var health = await Etcdctl.RunAsync(_server.Endpoint, "endpoint", "health");

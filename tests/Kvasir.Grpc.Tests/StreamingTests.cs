@@ -193,6 +193,58 @@ public sealed class StreamingTests
         Assert.Single((await channel.UnaryAsync(EtcdMethods.Range, new RangeRequest { Key = ByteString.CopyFromUtf8("k") })).Kvs);
     }
 
+    [Fact]
+    public async Task ServerStopping_OpenStream_EndsUnavailableWhileUnaryCallsStillServe()
+    {
+        using var stopping = new CancellationTokenSource();
+        var options = new Server.GrpcServerOptions { StoppingToken = stopping.Token };
+        await using var server = await TestServer.StartAsync(Shapes.Register, options: options);
+        using var channel = GrpcChannel.ForEndpoints(server.Endpoint);
+        using var call = channel.DuplexStreaming(EtcdMethods.Echo);
+        await call.RequestStream.WriteAsync(new PutRequest { Key = ByteString.CopyFromUtf8("a") });
+        Assert.True(await call.ResponseStream.MoveNextAsync());
+
+        await stopping.CancelAsync();
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+        Assert.Single((await channel.UnaryAsync(EtcdMethods.Range, new RangeRequest { Key = ByteString.CopyFromUtf8("k") })).Kvs);
+    }
+
+    [Fact]
+    public async Task Observer_SeesEveryRoutedCallWithItsCode()
+    {
+        var observer = new RecordingObserver();
+        await using var server = await TestServer.StartAsync(Shapes.Register, options: new Server.GrpcServerOptions { Observer = observer });
+        using var channel = GrpcChannel.ForEndpoints(server.Endpoint);
+        await channel.UnaryAsync(EtcdMethods.Range, new RangeRequest { Key = ByteString.CopyFromUtf8("k") });
+        using (var call = channel.ServerStreaming(EtcdMethods.RangeEach, new RangeRequest { Limit = 2 }))
+        {
+            while (await call.ResponseStream.MoveNextAsync())
+            {
+            }
+        }
+
+        using var raw = RawGrpc.CreateClient();
+        await RawGrpc.CallAsync(raw, server.Url() + EtcdMethods.Range.FullName, [RawGrpc.Frame(0, 0, [])], [new("grpc-timeout", "bad")]);
+
+        await Kvasir.Testing.Poll.UntilAsync(() => observer.Completed.Count == 3, TimeSpan.FromSeconds(10), "three completed calls");
+        Assert.Equal(3, observer.Started.Count);
+        Assert.Contains(("/etcdserverpb.KV/Range", StatusCode.OK), observer.Completed);
+        Assert.Contains(("/kvasir.test.Shapes/RangeEach", StatusCode.OK), observer.Completed);
+        Assert.Contains(("/etcdserverpb.KV/Range", StatusCode.Internal), observer.Completed);
+    }
+
+    private sealed class RecordingObserver : Server.IGrpcServerObserver
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Started { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentQueue<(string, StatusCode)> Completed { get; } = new();
+
+        public void CallStarted(string method, MethodType type) => Started.Enqueue(method);
+
+        public void CallCompleted(string method, MethodType type, StatusCode code, TimeSpan elapsed) => Completed.Enqueue((method, code));
+    }
+
     private static byte[] FrameHeader(int length, byte type, byte flags, int streamId)
     {
         var header = new byte[9];

@@ -80,6 +80,10 @@ internal sealed class CallLifetime : IDisposable
         catch (ObjectDisposedException)
         {
         }
+        catch (AggregateException)
+        {
+            // A callback of the HTTP stack failed while cancelling; the call is being torn down regardless.
+        }
     }
 
     /// <summary>What the caller should see for <paramref name="e"/>, thrown while the call ran.</summary>

@@ -71,6 +71,7 @@ internal sealed class StreamingCall<TRequest, TResponse> : IStreamingCall<TRespo
         catch (Exception e)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            await CompleteBodyAsync().ConfigureAwait(false);
             var translated = _lifetime.Translate(e);
             Finish(translated is RpcException rpc ? rpc.Status : new Status(StatusCode.Cancelled, "the call was cancelled"), null);
             _lifetime.Abort();
@@ -83,6 +84,7 @@ internal sealed class StreamingCall<TRequest, TResponse> : IStreamingCall<TRespo
             return true;
         }
 
+        await CompleteBodyAsync().ConfigureAwait(false);
         var status = ResponseStatus.FromTrailers(response);
         Finish(status, status.Code == StatusCode.OK ? null : ResponseStatus.Metadata(response.TrailingHeaders));
         return status.Code == StatusCode.OK ? false : throw new RpcException(status, _trailers);
@@ -112,15 +114,26 @@ internal sealed class StreamingCall<TRequest, TResponse> : IStreamingCall<TRespo
             return;
         }
 
-        _lifetime.Abort();
-        Requests?.Close(null);
+        // The response first: disposing an unfinished HTTP/2 response resets the stream (RST_STREAM CANCEL).
         if (_response.IsCompletedSuccessfully)
         {
             _response.Result.Dispose();
         }
 
+        _lifetime.Abort();
+        Requests?.Close(null);
         _request?.Dispose();
         _lifetime.Dispose();
+    }
+
+    /// <summary>Returns the body reader's pooled buffers once no more messages will be read.</summary>
+    private async ValueTask CompleteBodyAsync()
+    {
+        if (_body is { } body)
+        {
+            _body = null;
+            await body.CompleteAsync().ConfigureAwait(false);
+        }
     }
 
     private void Finish(Status status, Metadata? trailers)

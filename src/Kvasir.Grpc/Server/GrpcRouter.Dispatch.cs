@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Kvasir.Grpc.Protocol;
 using Microsoft.AspNetCore.Http;
 
@@ -65,7 +66,10 @@ public sealed partial class GrpcRouter
             timeout = parsed;
         }
 
-        using var context = new ServerCallContext(http, method.FullName, timeout, _options.TimeProvider);
+        var observer = _options.Observer;
+        var started = observer is null ? 0 : Stopwatch.GetTimestamp();
+        observer?.CallStarted(method.FullName, method.Type);
+        using var context = new ServerCallContext(http, method.FullName, timeout, _options.TimeProvider, method.Type == MethodType.Unary ? default : _options.StoppingToken);
         Status status;
         try
         {
@@ -83,12 +87,15 @@ public sealed partial class GrpcRouter
         }
 
         WriteStatus(http, context, status);
+        observer?.CallCompleted(method.FullName, method.Type, status.Code, Stopwatch.GetElapsedTime(started));
     }
 
     private void Refuse(HttpContext http, ServerMethod method, Status status)
     {
         GrpcServerLog.CallRefused(_logger, method.FullName, status.Code, status.Detail);
+        _options.Observer?.CallStarted(method.FullName, method.Type);
         WriteStatus(http, null, status);
+        _options.Observer?.CallCompleted(method.FullName, method.Type, status.Code, TimeSpan.Zero);
     }
 
     private Status ToStatus(Exception e, ServerCallContext context)
@@ -101,6 +108,11 @@ public sealed partial class GrpcRouter
         if (e is OperationCanceledException && context.IsDeadlineExceeded)
         {
             return new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+        }
+
+        if (e is OperationCanceledException && context.IsServerStopping)
+        {
+            return new Status(StatusCode.Unavailable, "the server is stopping");
         }
 
         if ((e is OperationCanceledException && context.CancellationToken.IsCancellationRequested) || context.HttpContext.RequestAborted.IsCancellationRequested)

@@ -15,6 +15,13 @@ public sealed class GrpcServerOptions
     /// <summary>When true, a handler's unexpected exception's type and message go into the UNKNOWN status detail.</summary>
     public bool IncludeExceptionDetails { get; set; }
 
+    /// <summary>Fires when the server stops: streaming calls' tokens fire, and a call that ends because of it
+    /// answers UNAVAILABLE (unless its handler throws a status of its own). Pass the host's ApplicationStopping.</summary>
+    public CancellationToken StoppingToken { get; set; }
+
+    /// <summary>Told of every routed call's start and end (metrics); null for none. Called on the call's thread: keep it cheap.</summary>
+    public IGrpcServerObserver? Observer { get; set; }
+
     /// <summary>The clock deadlines are measured with; tests inject a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -14,28 +14,38 @@ public sealed class ServerCallContext : IDisposable
 {
     private readonly HttpContext _http;
     private readonly TimeProvider _timeProvider;
-    private readonly CancellationTokenSource? _deadlineSource;
+    private readonly CancellationTokenSource? _source;
     private readonly CancellationTokenRegistration _abortRegistration;
+    private readonly CancellationTokenRegistration _stoppingRegistration;
+    private readonly CancellationToken _stopping;
     private Metadata? _trailers;
 
-    internal ServerCallContext(HttpContext http, string method, TimeSpan? timeout, TimeProvider timeProvider)
+    /// <param name="stopping">Fires when the server stops (given to streaming calls, which would otherwise outlive it).</param>
+    internal ServerCallContext(HttpContext http, string method, TimeSpan? timeout, TimeProvider timeProvider, CancellationToken stopping)
     {
         _http = http;
         _timeProvider = timeProvider;
+        _stopping = stopping;
         Method = method;
-        if (timeout is { } t)
-        {
-            Deadline = timeProvider.GetUtcNow().UtcDateTime + t;
 
-            // One timer per call with a deadline; beyond what a timer can hold (~49 days) the deadline is only informative.
-            if (t < MaxTimer)
+        // One timer per call with a deadline; beyond what a timer can hold (~49 days) the deadline is only informative.
+        var timed = timeout is { } t && t < MaxTimer;
+        if (timeout is { } d)
+        {
+            Deadline = timeProvider.GetUtcNow().UtcDateTime + d;
+        }
+
+        if (timed || stopping.CanBeCanceled)
+        {
+            _source = timed ? new CancellationTokenSource(timeout!.Value, timeProvider) : new CancellationTokenSource();
+            _abortRegistration = http.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _source);
+            if (stopping.CanBeCanceled)
             {
-                _deadlineSource = new CancellationTokenSource(t, timeProvider);
-                _abortRegistration = http.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _deadlineSource);
+                _stoppingRegistration = stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _source);
             }
         }
 
-        CancellationToken = _deadlineSource?.Token ?? http.RequestAborted;
+        CancellationToken = _source?.Token ?? http.RequestAborted;
     }
 
     private static TimeSpan MaxTimer { get; } = TimeSpan.FromDays(49);
@@ -58,7 +68,11 @@ public sealed class ServerCallContext : IDisposable
     /// <summary>True once the deadline has passed (its timer fired, or the clock says so).</summary>
     public bool IsDeadlineExceeded =>
         Deadline is { } d
-        && ((_deadlineSource is { IsCancellationRequested: true } && !_http.RequestAborted.IsCancellationRequested) || _timeProvider.GetUtcNow().UtcDateTime >= d);
+        && ((_source is { IsCancellationRequested: true } && !_http.RequestAborted.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            || _timeProvider.GetUtcNow().UtcDateTime >= d);
+
+    /// <summary>True once the server is stopping (streaming calls' token fires then).</summary>
+    public bool IsServerStopping => _stopping.IsCancellationRequested;
 
     /// <summary>The client's address and port.</summary>
     public IPEndPoint? Peer => _http.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, _http.Connection.RemotePort) : null;
@@ -101,6 +115,7 @@ public sealed class ServerCallContext : IDisposable
     public void Dispose()
     {
         _abortRegistration.Dispose();
-        _deadlineSource?.Dispose();
+        _stoppingRegistration.Dispose();
+        _source?.Dispose();
     }
 }

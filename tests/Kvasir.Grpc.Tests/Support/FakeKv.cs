@@ -25,6 +25,18 @@ internal sealed class FakeKv
     /// <summary>Ranges at a revision below this fail with <see cref="EtcdErrors.Compacted"/>.</summary>
     public long CompactRevision { get; set; } = 2;
 
+    /// <summary>Watchers registered now, over all streams.</summary>
+    public int WatcherCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
     public void Register(GrpcRouter router)
     {
         router.AddUnary(EtcdMethods.Range, RangeAsync);
