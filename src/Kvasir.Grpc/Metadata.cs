@@ -57,9 +57,12 @@ public sealed class Metadata : IReadOnlyList<KeyValuePair<string, string>>
         return null;
     }
 
-    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => _entries.GetEnumerator();
+    /// <summary>A struct enumerator: a foreach over metadata on the call path allocates nothing.</summary>
+    public List<KeyValuePair<string, string>>.Enumerator GetEnumerator() => _entries.GetEnumerator();
 
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    IEnumerator<KeyValuePair<string, string>> IEnumerable<KeyValuePair<string, string>>.GetEnumerator() => _entries.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => _entries.GetEnumerator();
 
     /// <summary>Adds without validation: for values received from the wire, already well-formed.</summary>
     internal void AddReceived(string key, string value) => _entries.Add(new(key, value));
