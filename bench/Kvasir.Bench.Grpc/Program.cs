@@ -15,6 +15,7 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MA
 var seconds = 5.0;
 var warmup = 1.0;
 var rounds = 3;
+var connections = 1;
 int[] callers = [1, 16, 256];
 for (var i = 0; i < args.Length; i++)
 {
@@ -29,13 +30,16 @@ for (var i = 0; i < args.Length; i++)
         case "--rounds":
             rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--connections":
+            connections = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
         case "--callers":
             callers = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
             break;
         default:
-            Console.Error.WriteLine("usage: Kvasir.Bench.Grpc [--seconds S] [--warmup S] [--rounds N] [--callers 1,16,256]");
+            Console.Error.WriteLine("usage: Kvasir.Bench.Grpc [--seconds S] [--warmup S] [--rounds N] [--connections N] [--callers 1,16,256]");
             return 2;
     }
 }
 
-return await UnaryBench.RunAsync(callers, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), rounds);
+return await UnaryBench.RunAsync(callers, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), rounds, connections);

@@ -28,7 +28,7 @@ internal static class UnaryBench
     private static readonly ByteString Key = ByteString.CopyFromUtf8("bench-key");
     private static readonly ByteString Value = ByteString.CopyFrom(new byte[64]);
 
-    public static async Task<int> RunAsync(int[] callers, TimeSpan duration, TimeSpan warmup, int rounds)
+    public static async Task<int> RunAsync(int[] callers, TimeSpan duration, TimeSpan warmup, int rounds, int connections)
     {
         await using var kvasir = await StartKvasirAsync();
         await using var etcd = await EtcdServer.StartAsync();
@@ -39,7 +39,7 @@ internal static class UnaryBench
                 new PutRequest { Key = Key, Value = Value });
         }
 
-        Console.WriteLine($"# unary Range round trips: median of {rounds} alternating rounds of {duration.TotalSeconds:0.#} s per target, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"# unary Range round trips: median of {rounds} alternating rounds of {duration.TotalSeconds:0.#} s per target, {connections} connection(s), {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         Console.WriteLine("| callers | Kvasir calls/s | etcd 3.4.23 calls/s | ratio | Kvasir p50 / p99 ms | etcd p50 / p99 ms | alloc/call client+server | alloc/call client only |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var n in callers)
@@ -48,8 +48,8 @@ internal static class UnaryBench
             var theirsRounds = new List<Result>();
             for (var r = 0; r < rounds; r++)
             {
-                oursRounds.Add(await MeasureAsync(kvasir.Endpoint, n, duration, warmup));
-                theirsRounds.Add(await MeasureAsync(etcd.Endpoint, n, duration, warmup));
+                oursRounds.Add(await MeasureAsync(kvasir.Endpoint, n, duration, warmup, connections));
+                theirsRounds.Add(await MeasureAsync(etcd.Endpoint, n, duration, warmup, connections));
             }
 
             var ours = Median(oursRounds);
@@ -61,9 +61,9 @@ internal static class UnaryBench
         return 0;
     }
 
-    private static async Task<Result> MeasureAsync(string endpoint, int callers, TimeSpan duration, TimeSpan warmup)
+    private static async Task<Result> MeasureAsync(string endpoint, int callers, TimeSpan duration, TimeSpan warmup, int connections)
     {
-        using var channel = GrpcChannel.ForEndpoints(endpoint);
+        using var channel = new GrpcChannel(new GrpcChannelOptions { Endpoints = [endpoint], ConnectionsPerEndpoint = connections });
         var request = new RangeRequest { Key = Key };
         await Loop(channel, request, callers, warmup, null);
 
