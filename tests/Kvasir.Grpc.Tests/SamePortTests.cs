@@ -147,6 +147,45 @@ public sealed class SamePortTests : IClassFixture<SamePortTests.Certificates>
         Assert.False(called);
     }
 
+    [Fact]
+    public async Task MutualTls_RealEtcdctlWithCaCertAndKey_PutAndGetAsTheCertificatesUser()
+    {
+        var kv = new FakeKv();
+        string? user = null;
+        await using var server = await TestServer.StartAsync(
+            router =>
+            {
+                kv.Register(router);
+                router.AddUnary(EtcdMethods.Txn, (_, context) =>
+                {
+                    user = context.ClientCertificate?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false);
+                    return new ValueTask<TxnResponse>(new TxnResponse { Succeeded = true, Header = new ResponseHeader { Revision = 1 } });
+                });
+            },
+            MutualTls());
+        using var dir = new Kvasir.Testing.TempDir("grpc-tls");
+        var ca = dir.Sub("ca.pem");
+        var cert = dir.Sub("client.pem");
+        var key = dir.Sub("client-key.pem");
+        await File.WriteAllTextAsync(ca, _certificates.Ca.ExportCertificatePem());
+        await File.WriteAllTextAsync(cert, _certificates.Client.ExportCertificatePem());
+        await File.WriteAllTextAsync(key, System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPrivateKey(_certificates.Client)!.ExportPkcs8PrivateKeyPem());
+        string[] tls = [$"--cacert={ca}", $"--cert={cert}", $"--key={key}"];
+
+        var put = await Kvasir.Testing.Etcdctl.RunAsync(server.Url(tls: true), [.. tls, "put", "secure", "yes"]);
+        Assert.True(put.ExitCode == 0, put.ToString());
+        var get = await Kvasir.Testing.Etcdctl.RunAsync(server.Url(tls: true), [.. tls, "get", "secure", "--print-value-only"]);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal("yes", get.Stdout.Trim());
+
+        var txn = await Kvasir.Testing.Etcdctl.RunAsync(server.Url(tls: true), [.. tls, "txn"], stdin: "\n\n\n");
+        Assert.True(txn.ExitCode == 0, txn.ToString());
+        Assert.Equal("alice", user);
+
+        var refused = await Kvasir.Testing.Etcdctl.RunAsync(server.Url(tls: true), [$"--cacert={ca}", "--dial-timeout=2s", "--command-timeout=3s", "get", "secure"]);
+        Assert.NotEqual(0, refused.ExitCode);
+    }
+
     private GrpcTlsOptions MutualTls() => new()
     {
         ServerCertificate = _certificates.Server,
