@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Grpc.Client;
+using Kvasir.Grpc.Server;
 using Kvasir.Grpc.Tests.Support;
 using Kvasir.Testing;
 
@@ -51,6 +52,34 @@ public sealed class CallBehaviourTests
 
         using var client = RawGrpc.CreateClient();
         var answer = await RawGrpc.CallAsync(client, server.Url() + EtcdMethods.Range.FullName, [RawGrpc.Frame(0, 0, [])], [new("grpc-timeout", "200m")]);
+        Assert.Equal(StatusCode.DeadlineExceeded, answer.Status);
+    }
+
+    [Fact]
+    public async Task Deadline_InjectedClock_FiresOnlyWhenTheClockPassesIt()
+    {
+        var clock = new ManualTimeProvider();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        DateTime? deadline = null;
+        await using var server = await TestServer.StartAsync(
+            router => router.AddUnary(EtcdMethods.Range, async (_, context) =>
+            {
+                deadline = context.Deadline;
+                entered.TrySetResult();
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                return new RangeResponse();
+            }),
+            options: new GrpcServerOptions { TimeProvider = clock });
+
+        using var client = RawGrpc.CreateClient();
+        var call = RawGrpc.CallAsync(client, server.Url() + EtcdMethods.Range.FullName, [RawGrpc.Frame(0, 0, [])], [new("grpc-timeout", "30S")]);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(clock.GetUtcNow().UtcDateTime.AddSeconds(30), deadline);
+
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(call.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var answer = await call.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(StatusCode.DeadlineExceeded, answer.Status);
     }
 
