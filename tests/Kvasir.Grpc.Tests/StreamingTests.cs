@@ -38,6 +38,31 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task LargeMessages_NearTheLimit_RoundTripBothWays()
+    {
+        var value = new byte[1_500_000];
+        new Random(7).NextBytes(value);
+        await using var server = await TestServer.StartAsync(router =>
+        {
+            router.AddUnary(EtcdMethods.Put, (request, _) => new ValueTask<PutResponse>(new PutResponse { PrevKv = new Api.Mvccpb.KeyValue { Value = request.Value } }));
+            Shapes.Register(router);
+        });
+        using var channel = GrpcChannel.ForEndpoints(server.Endpoint);
+
+        var echoed = await channel.UnaryAsync(EtcdMethods.Put, new PutRequest { Key = ByteString.CopyFromUtf8("big"), Value = ByteString.CopyFrom(value) });
+        Assert.True(echoed.PrevKv.Value.Span.SequenceEqual(value));
+
+        using var call = channel.ClientStreaming(EtcdMethods.PutMany);
+        for (var i = 0; i < 3; i++)
+        {
+            await call.RequestStream.WriteAsync(new PutRequest { Key = ByteString.CopyFromUtf8("big"), Value = ByteString.CopyFrom(value) });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        Assert.Equal(3L * value.Length, (await call.ResponseAsync).Header.Revision);
+    }
+
+    [Fact]
     public async Task ClientStreaming_ServerSeesEveryMessageAndAnswersOnce()
     {
         await using var server = await TestServer.StartAsync(Shapes.Register);
