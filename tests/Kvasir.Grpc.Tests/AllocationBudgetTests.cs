@@ -1,8 +1,8 @@
 using Google.Protobuf;
-using Xunit.Abstractions;
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Grpc.Client;
 using Kvasir.Grpc.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Kvasir.Grpc.Tests;
 

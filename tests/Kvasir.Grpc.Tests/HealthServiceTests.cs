@@ -1,9 +1,9 @@
 using System.Buffers;
 using Google.Protobuf;
-using ApiHealth = Kvasir.Api.Health;
 using Kvasir.Grpc.Client;
 using Kvasir.Grpc.Health;
 using Kvasir.Grpc.Tests.Support;
+using ApiHealth = Kvasir.Api.Health;
 
 namespace Kvasir.Grpc.Tests;
 

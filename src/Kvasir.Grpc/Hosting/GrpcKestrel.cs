@@ -21,7 +21,7 @@ namespace Kvasir.Grpc.Hosting;
 public static class GrpcKestrel
 {
     private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2", "Client Authentication");
-    private static int s_detachedCount;
+    private static int _detachedCount;
 
     /// <summary>
     /// Registers what a cleartext port needs: a transport for the detached endpoint whose HTTP/1.1
@@ -61,7 +61,7 @@ public static class GrpcKestrel
         var http1 = new Http1Pipeline();
 
         // Bound first, so its pipeline exists before the public port accepts anything.
-        var name = $"kvasir-http1-behind-{endPoint}-{Interlocked.Increment(ref s_detachedCount)}";
+        var name = $"kvasir-http1-behind-{endPoint}-{Interlocked.Increment(ref _detachedCount)}";
         options.Listen(new DetachedEndPoint(name), detached =>
         {
             detached.Protocols = HttpProtocols.Http1;

@@ -49,7 +49,12 @@ internal sealed class FakeKv
         }));
         router.AddUnary(EtcdMethods.Status, (_, _) => new ValueTask<StatusResponse>(new StatusResponse
         {
-            Header = Header(), Version = "3.4.23", DbSize = 4096, Leader = MemberId, RaftIndex = 1, RaftTerm = 1,
+            Header = Header(),
+            Version = "3.4.23",
+            DbSize = 4096,
+            Leader = MemberId,
+            RaftIndex = 1,
+            RaftTerm = 1,
         }));
     }
 
