@@ -6,6 +6,9 @@ using Kvasir.Grpc.Hosting;
 using Kvasir.Grpc.Protocol;
 using Kvasir.Grpc.Server;
 using Kvasir.Grpc.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Kvasir.Grpc.Tests;
 
@@ -175,6 +178,20 @@ public sealed class ProtocolTests
         Assert.Throws<ArgumentException>(() => Method.Create(MethodType.Unary, "a/b", "C", RangeRequest.Parser, RangeResponse.Parser));
         Assert.Throws<ArgumentException>(() => Method.Create(MethodType.Unary, "svc", "", RangeRequest.Parser, RangeResponse.Parser));
         Assert.Equal("/etcdserverpb.KV/Range", EtcdMethods.Range.FullName);
+    }
+
+    [Fact]
+    public async Task ListenCleartext_WithoutAddGrpcTransport_ClearErrorAtStartUp()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => GrpcKestrel.ListenCleartext(kestrel, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0)));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var app = builder.Build();
+            await app.StartAsync();
+        });
+        Assert.Contains("AddGrpcTransport", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,6 +58,11 @@ public static class GrpcKestrel
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(endPoint);
         var timeout = (limits ?? new GrpcKestrelLimits()).ProtocolSniffTimeout;
+        if (options.ApplicationServices is { } services && !HasDetachedTransport(services))
+        {
+            throw new InvalidOperationException("a cleartext gRPC and HTTP/1.1 port needs services.AddGrpcTransport() (the detached HTTP/1.1 endpoint's transport)");
+        }
+
         var http1 = new Http1Pipeline();
 
         // Bound first, so its pipeline exists before the public port accepts anything.
@@ -113,6 +118,19 @@ public static class GrpcKestrel
             result = port;
         });
         return result!;
+    }
+
+    private static bool HasDetachedTransport(IServiceProvider services)
+    {
+        foreach (var factory in services.GetServices<IConnectionListenerFactory>())
+        {
+            if (factory is DetachedListenerFactory)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when <paramref name="certificate"/> chains to one of <paramref name="authorities"/> and may authenticate a client.</summary>
