@@ -108,6 +108,16 @@ public sealed class CallBehaviourTests
     }
 
     [Fact]
+    public async Task Deadline_ExpiresBeforeAStreamStarts_StatusIsDeadlineExceeded()
+    {
+        await using var server = await TestServer.StartAsync(Shapes.Register);
+        using var channel = GrpcChannel.ForEndpoints(server.Endpoint);
+        using var call = channel.ServerStreaming(EtcdMethods.RangeEach, new RangeRequest { Limit = 1 }, new CallOptions { Deadline = DateTime.UtcNow.AddTicks(1) });
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync());
+        Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
+    }
+
+    [Fact]
     public async Task Cancellation_CallerCancels_OperationCanceled()
     {
         await using var server = await TestServer.StartAsync(router => router.AddUnary(EtcdMethods.Range, async (_, context) =>

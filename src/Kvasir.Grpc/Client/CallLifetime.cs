@@ -23,13 +23,9 @@ internal sealed class CallLifetime : IDisposable
         Deadline = options.Deadline;
         if (Deadline is { } deadline)
         {
+            // A deadline already past makes a call that fails with DEADLINE_EXCEEDED, sending nothing.
             var left = deadline - timeProvider.GetUtcNow().UtcDateTime;
-            if (left <= TimeSpan.Zero)
-            {
-                throw DeadlineExceeded();
-            }
-
-            _source = left < TimeSpan.FromDays(49) ? new CancellationTokenSource(left, timeProvider) : new CancellationTokenSource();
+            _source = left < TimeSpan.FromDays(49) ? new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, timeProvider) : new CancellationTokenSource();
         }
         else if (abortable)
         {

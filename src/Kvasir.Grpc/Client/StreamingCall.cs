@@ -159,10 +159,10 @@ internal sealed class StreamingCall<TRequest, TResponse> : IStreamingCall<TRespo
                 ? new UnaryContent<TRequest>(_method.RequestMarshaller, _single!).WithGrpcContentType()
                 : new StreamingContent<TRequest>(Requests.Reader, _method.RequestMarshaller).WithGrpcContentType();
             _request?.Dispose();
-            _request = _channel.CreateRequest(_channel.EndpointAt(_index), _method.FullName, _options, _lifetime, content);
             try
             {
-                var response = await _channel.Invoker.SendAsync(_request, _lifetime.Token).ConfigureAwait(false);
+                _request = _channel.CreateRequest(_channel.EndpointAt(_index), _method.FullName, _options, _lifetime, content);
+                var response = await _channel.Invoker.SendAsync(_request!, _lifetime.Token).ConfigureAwait(false);
                 if (ResponseStatus.FromHeaders(response) is { } early)
                 {
                     Finish(early, early.Code == StatusCode.OK ? null : ResponseStatus.Metadata(response.Headers));
