@@ -1,0 +1,53 @@
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using Kvasir.Grpc.Protocol;
+
+namespace Kvasir.Grpc.Server;
+
+/// <summary>
+/// The stream of request messages of a client- or bidi-streaming call, parsed straight from the
+/// request body. One reader at a time. A malformed frame ends the call with its status
+/// (MoveNextAsync throws <see cref="RpcException"/>; let it propagate).
+/// </summary>
+public sealed class RequestStream<T>
+{
+    private readonly PipeReader _body;
+    private readonly Marshaller<T> _marshaller;
+    private readonly int _maxMessageSize;
+    private readonly CancellationToken _callToken;
+
+    internal RequestStream(PipeReader body, Marshaller<T> marshaller, int maxMessageSize, CancellationToken callToken)
+    {
+        _body = body;
+        _marshaller = marshaller;
+        _maxMessageSize = maxMessageSize;
+        _callToken = callToken;
+    }
+
+    /// <summary>The message the last successful <see cref="MoveNextAsync"/> read.</summary>
+    public T Current { get; private set; } = default!;
+
+    /// <summary>Reads the next message: false when the client has closed its side. Waits are
+    /// cancelled by <paramref name="cancellationToken"/> when it can be cancelled, else by the call's token.</summary>
+    public async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken = default)
+    {
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : _callToken;
+        var received = await PipeFrames.ReadAsync(_body, _marshaller, _maxMessageSize, "request", token).ConfigureAwait(false);
+        if (!received.HasMessage)
+        {
+            return false;
+        }
+
+        Current = received.Message;
+        return true;
+    }
+
+    /// <summary>All remaining messages, in order.</summary>
+    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await MoveNextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return Current;
+        }
+    }
+}

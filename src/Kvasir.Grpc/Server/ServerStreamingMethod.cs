@@ -1,0 +1,20 @@
+namespace Kvasir.Grpc.Server;
+
+/// <summary>A server-streaming method: one request, then the handler writes through a stream writer.</summary>
+internal sealed class ServerStreamingMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> handler)
+    : ServerMethod(method.FullName, MethodType.ServerStreaming)
+{
+    public override async ValueTask InvokeAsync(ServerCallContext context, GrpcServerOptions options)
+    {
+        var request = await ReadSingleAsync(context, method.RequestMarshaller, options).ConfigureAwait(false);
+        var writer = new ServerStreamWriter<TResponse>(context, context.HttpContext.Response.BodyWriter, method.ResponseMarshaller, options.ResponseStreamCapacity);
+        try
+        {
+            await handler(request, writer, context).ConfigureAwait(false);
+        }
+        finally
+        {
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+}

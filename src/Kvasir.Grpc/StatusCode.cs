@@ -1,0 +1,27 @@
+namespace Kvasir.Grpc;
+
+/// <summary>
+/// gRPC's canonical status codes, with gRPC's numbers. They travel as the decimal text of the
+/// number in <c>grpc-status</c>; Kvasir.Api's <c>RpcCode</c> has the same numbers, so the server
+/// casts between the two.
+/// </summary>
+public enum StatusCode
+{
+    OK = 0,
+    Cancelled = 1,
+    Unknown = 2,
+    InvalidArgument = 3,
+    DeadlineExceeded = 4,
+    NotFound = 5,
+    AlreadyExists = 6,
+    PermissionDenied = 7,
+    ResourceExhausted = 8,
+    FailedPrecondition = 9,
+    Aborted = 10,
+    OutOfRange = 11,
+    Unimplemented = 12,
+    Internal = 13,
+    Unavailable = 14,
+    DataLoss = 15,
+    Unauthenticated = 16,
+}
