@@ -25,7 +25,7 @@ public sealed class ErrorCatalogueTests
     [Fact]
     public void Catalogue_MatchesTheFactsFile_TextAndCode()
     {
-        var facts = File.ReadAllLines(Path.Combine(RepoPaths.Root, "..", "shared", "ETCD-FACTS.md"));
+        var facts = File.ReadAllLines(Path.Combine(RepoPaths.Shared, "ETCD-FACTS.md"));
         var missing = new List<string>();
         foreach (var e in EtcdErrors.All)
         {

@@ -6,6 +6,12 @@ public static class RepoPaths
     /// <summary>The repository root: the first folder above the test binaries that holds Kvasir.slnx.</summary>
     public static string Root { get; } = FindRoot();
 
+    /// <summary>
+    /// The shared folder (DESIGN.md, ETCD-FACTS.md): <c>../shared</c> beside the repository, or
+    /// beside a folder above it when the checkout is a worktree nested deeper.
+    /// </summary>
+    public static string Shared { get; } = FindShared();
+
     /// <summary>The build configuration the tests were built with (Debug or Release).</summary>
     public static string Configuration { get; } =
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
@@ -23,6 +29,20 @@ public static class RepoPaths
         return File.Exists(built)
             ? built
             : throw new FileNotFoundException($"{assembly} is not built: build {project} first (the test command builds the whole solution)", built);
+    }
+
+    private static string FindShared()
+    {
+        for (var dir = new DirectoryInfo(Root).Parent; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared");
+            if (File.Exists(Path.Combine(candidate, "ETCD-FACTS.md")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("no shared/ETCD-FACTS.md beside the repository or a folder above it");
     }
 
     private static string FindRoot()
