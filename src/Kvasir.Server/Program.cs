@@ -1,3 +1,2 @@
-// kvasir: one member. The member arrives with its issue.
-Console.Error.WriteLine("kvasir: not built yet");
-return 2;
+// kvasir: one member of a Kvasir cluster.
+return await Kvasir.Server.KvasirMain.RunAsync(args);
