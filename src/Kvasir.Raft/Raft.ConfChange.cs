@@ -98,13 +98,6 @@ internal sealed partial class Raft
         var cs = config.ToConfState();
         var self = _trk.Get(Id);
         IsLearner = self is not null && self.IsLearner;
-        if ((self is null || IsLearner) && State == StateType.Leader)
-        {
-            // A leader outside the voters would go on leading a group it does not belong to.
-            BecomeFollower(Term, None);
-            return cs;
-        }
-
         if (State != StateType.Leader || cs.Voters.Count == 0)
         {
             return cs;
@@ -117,7 +110,71 @@ internal sealed partial class Raft
             AbortLeaderTransfer();
         }
 
+        if (self is null || IsLearner)
+        {
+            HandOffLeadership();
+        }
+
         return cs;
+    }
+
+    /// <summary>
+    /// A leader that is no longer a voter hands leadership to the most caught-up voter instead of
+    /// stepping down at once. The remaining voters may not know yet that the change is committed;
+    /// while they do not, they still use the joint configuration and may need this node's vote,
+    /// which it would refuse to a candidate with a shorter log. So it keeps leading (taking no new
+    /// proposals) until a voter has every entry, then tells it to campaign (TimeoutNow) and votes
+    /// for it. Retried every election timeout until another node leads.
+    /// </summary>
+    private void HandOffLeadership()
+    {
+        if (LeadTransferee != None)
+        {
+            return;
+        }
+
+        var successor = MostCaughtUpVoter();
+        if (successor == None)
+        {
+            BecomeFollower(Term, None);
+            return;
+        }
+
+        if (_logger.IsEnabled(RaftLogLevel.Info))
+        {
+            _logger.Log(RaftLogLevel.Info, $"{Id} [term {Term}] is no longer a voter and hands leadership to {successor}");
+        }
+
+        _electionElapsed = 0;
+        LeadTransferee = successor;
+        if (_trk.ProgressMap[successor].Match == Log.LastIndex())
+        {
+            SendTimeoutNow(successor);
+        }
+        else
+        {
+            _appendsPending = true;
+        }
+    }
+
+    /// <summary>Whether this node leads a configuration it does not vote in (it was removed or demoted).</summary>
+    private bool LeadsWithoutVote => State == StateType.Leader && (_trk.Get(Id) is not { } self || self.IsLearner);
+
+    private ulong MostCaughtUpVoter()
+    {
+        ulong best = None;
+        ulong bestMatch = 0;
+        foreach (var id in _trk.Ids)
+        {
+            var pr = _trk.ProgressMap[id];
+            if (id != Id && !pr.IsLearner && _trk.Config.Voters.Contains(id) && (best == None || pr.Match > bestMatch))
+            {
+                best = id;
+                bestMatch = pr.Match;
+            }
+        }
+
+        return best;
     }
 
     /// <summary>The leader leaves a joint configuration marked AutoLeave once it is applied.</summary>

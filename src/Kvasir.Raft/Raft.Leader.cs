@@ -88,7 +88,9 @@ internal sealed partial class Raft
             entries.Add(e.Clone());
         }
 
-        return LeaderPropose(entries, local: m.From == Id);
+        // Even when it comes back to the node that made it, a forwarded batch is not refused
+        // whole for one conf change: the caller was told Accepted long ago.
+        return LeaderPropose(entries, local: false);
     }
 
     private ProposalResult LeaderPropose(List<Entry> entries, bool local)

@@ -14,7 +14,7 @@ internal sealed partial class Raft
     private void LeaderReadIndex(Message m)
     {
         // The only voter needs nobody's confirmation.
-        if (_trk.IsSingleton)
+        if (_trk.IsSingleton && _trk.Config.Voters.Incoming.Contains(Id))
         {
             RespondToReadIndex(m, Log.Committed);
             return;

@@ -183,6 +183,11 @@ internal sealed partial class Raft
             return;
         }
 
+        if (LeadsWithoutVote)
+        {
+            HandOffLeadership();
+        }
+
         MaybeAutoLeaveJoint();
         if (_heartbeatElapsed >= _heartbeatTimeout)
         {
@@ -358,12 +363,15 @@ internal sealed partial class Raft
     private void LoadState(HardState hs)
     {
         var last = Log.LastIndex();
-        if (hs.Commit < Log.Committed || hs.Commit > last)
+        if (hs.Commit > last)
         {
-            throw new InvalidOperationException($"{Id} persisted commit {hs.Commit} is out of range [{Log.Committed}, {last}]");
+            throw new InvalidOperationException($"{Id} persisted commit {hs.Commit} is beyond the last index {last}: was the log truncated or lost?");
         }
 
-        Log.Committed = hs.Commit;
+        // A commit below the snapshot's index means the HardState was not rewritten after the
+        // snapshot was installed (a crash between the two writes): the snapshot is committed
+        // state by construction, so the commit index is at least its index.
+        Log.Committed = Math.Max(hs.Commit, Log.Committed);
         Term = hs.Term;
         Vote = hs.Vote;
     }

@@ -37,7 +37,9 @@ public sealed partial class RawNode
             return StepResult.WrongRecipient;
         }
 
-        if (m.From == Raft.None || m.From == _raft.Id)
+        // A forwarded proposal or read can come back to the node that made it, once that node
+        // leads; any other message from ourselves is not from the network.
+        if (m.From == Raft.None || (m.From == _raft.Id && m.Type is not (MessageType.MsgProp or MessageType.MsgReadIndex)))
         {
             return StepResult.Malformed;
         }

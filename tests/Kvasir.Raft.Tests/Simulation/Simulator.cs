@@ -1,0 +1,461 @@
+using System.Buffers.Binary;
+using Google.Protobuf;
+
+namespace Kvasir.Raft.Tests.Simulation;
+
+/// <summary>
+/// One deterministic run: a cluster over a faulty network, driven tick by tick from a seed. The
+/// fault phase mixes proposals, reads, crashes (also in the middle of handling a Ready, losing
+/// what was not persisted), partitions, membership changes, leader transfers and compaction; then
+/// everything heals and a leader must emerge and a new proposal commit on every member within a
+/// bound. Safety is checked after every step (see <see cref="SafetyChecker"/>).
+/// </summary>
+internal sealed partial class Simulator
+{
+    private const int MaxIds = 11;
+
+    private readonly SimOptions _o;
+    private readonly Random _rng;
+    private readonly SafetyChecker _checker = new();
+    private readonly SimNetwork _net;
+    private readonly SimNode[] _nodes = new SimNode[MaxIds + 1];
+    private readonly HashSet<ulong> _everMember = [];
+    private readonly Dictionary<ulong, ulong> _reads = [];
+    private readonly List<Message> _due = [];
+    private readonly List<string>? _trace;
+    private int _started;
+    private ulong _membershipIndex;
+    private ConfState _membership = new();
+    private Peer[] _bootstrapPeers = [];
+    private long _now;
+    private ulong _nextPayload;
+    private ulong _nextRead;
+    private bool _faults = true;
+
+    public Simulator(SimOptions options, List<string>? trace = null)
+    {
+        _o = options;
+        _rng = new Random(options.Seed);
+        _trace = trace;
+        _net = new SimNetwork(_rng)
+        {
+            DropRate = options.DropRate,
+            DuplicateRate = options.DuplicateRate,
+            MaxDelay = options.MaxDelay,
+            Reorder = options.Reorder,
+        };
+    }
+
+    /// <summary>What this run exercised.</summary>
+    public SimStats Stats { get; } = new();
+
+    public void Run()
+    {
+        _bootstrapPeers = new Peer[_o.Nodes];
+        for (var i = 0; i < _o.Nodes; i++)
+        {
+            _bootstrapPeers[i] = new Peer((ulong)i + 1, ByteString.Empty);
+        }
+
+        for (var i = 0; i < _o.Nodes; i++)
+        {
+            var n = NewNode((ulong)i + 1);
+            n.Start(_o, _rng.Next(), _bootstrapPeers);
+            _everMember.Add(n.Id);
+        }
+
+        for (var t = 0; t < _o.FaultTicks; t++)
+        {
+            RunTick();
+        }
+
+        Heal();
+        CheckLiveness();
+        Stats.Runs = 1;
+        Stats.Ticks = _now;
+        Stats.Elections = _checker.Leaders;
+        Stats.Committed = (long)_checker.MaxCommitted;
+        switch (_o.Nodes)
+        {
+            case 1: Stats.ByNodes1 = 1; break;
+            case 3: Stats.ByNodes3 = 1; break;
+            case 5: Stats.ByNodes5 = 1; break;
+            default: Stats.ByNodes7 = 1; break;
+        }
+    }
+
+    private SimNode NewNode(ulong id)
+    {
+        var n = new SimNode(id);
+        _nodes[id] = n;
+        _started = Math.Max(_started, (int)id);
+        return n;
+    }
+
+    private void RunTick()
+    {
+        _now++;
+        if (_faults)
+        {
+            InjectEvents();
+        }
+
+        if (_rng.Next(1000) < _o.ProposeRate)
+        {
+            ProposeRandom();
+        }
+
+        if (_rng.Next(1000) < _o.ReadRate)
+        {
+            ReadRandom();
+        }
+
+        StopRemoved();
+
+        // Every live node ticks once per tick, in a shuffled order.
+        var first = 1 + _rng.Next(_started);
+        for (var k = 0; k < _started; k++)
+        {
+            var n = _nodes[1 + ((first - 1 + k) % _started)];
+            if (n.Node is { } node)
+            {
+                node.Tick();
+                CheckNode(n);
+            }
+        }
+
+        Drain();
+    }
+
+    // A removed member stops once the voters it leaves behind have all applied the latest
+    // membership: until then they may still need its vote (while they believe the config is
+    // joint) to elect a leader. This is the rule the member follows; stopping at once can leave
+    // a new configuration unable to elect anyone.
+    private void StopRemoved()
+    {
+        for (var id = 1; id <= _started; id++)
+        {
+            var n = _nodes[id];
+            if (!n.Removed && n.RemovedAt >= 0 && _now - n.RemovedAt > 3 * _o.ElectionTick && VotersApplied(_membership, _membershipIndex))
+            {
+                _trace?.Add($"t{_now} node {id} stops: removed");
+                n.Removed = true;
+                n.Crash();
+            }
+        }
+    }
+
+    private bool VotersApplied(ConfState cs, ulong index)
+    {
+        foreach (var v in cs.Voters)
+        {
+            if (_nodes[v] is not { } voter || !voter.Up || voter.AppliedIndex < index)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Delivers what is due and handles every Ready until the tick is quiet (bounded).</summary>
+    private void Drain()
+    {
+        for (var round = 0; round < 64; round++)
+        {
+            var moved = false;
+            for (var id = 1; id <= _started; id++)
+            {
+                var n = _nodes[id];
+                while (n.Node is { } node && node.HasReady())
+                {
+                    ProcessReady(n);
+                    moved = true;
+                }
+            }
+
+            _due.Clear();
+            _net.TakeDue(_now, _due);
+            foreach (var m in _due)
+            {
+                Deliver(m);
+                moved = true;
+            }
+
+            if (!moved)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Deliver(Message m)
+    {
+        var to = m.To <= MaxIds ? _nodes[m.To] : null;
+        var from = m.From <= MaxIds ? _nodes[m.From] : null;
+        if (to?.Node is not { } node || to.Removed || _net.IsCut(m.From, m.To))
+        {
+            // The sender's transport notices: a lost snapshot is reported as failed.
+            if (from?.Node is { } sender)
+            {
+                if (m.Type == MessageType.MsgSnap)
+                {
+                    sender.ReportSnapshot(m.To, SnapshotStatus.Failure);
+                }
+                else if (_rng.Next(4) == 0)
+                {
+                    sender.ReportUnreachable(m.To);
+                }
+            }
+
+            return;
+        }
+
+        _trace?.Add($"t{_now} deliver {Describe(m)}");
+        Stats.Delivered++;
+        var result = node.Step(m);
+        if (result != StepResult.Ok && result != StepResult.UnknownPeer)
+        {
+            throw new SimulationFailure($"node {m.To} refused a message from a correct peer: {result} for {Describe(m)}");
+        }
+
+        if (m.Type == MessageType.MsgSnap && from?.Node is { } leader)
+        {
+            leader.ReportSnapshot(m.To, SnapshotStatus.Finish);
+        }
+
+        CheckNode(to);
+    }
+
+    private void ProcessReady(SimNode n)
+    {
+        var node = n.Node!;
+        var rd = node.Ready();
+        Stats.Readies++;
+        var r = node.Raft;
+        _checker.OnEntries(n.Id, rd.Entries, r);
+        if (rd.HardState is { } hs)
+        {
+            if (hs.Commit < n.LastCommit)
+            {
+                throw new SimulationFailure($"node {n.Id} commit index went back from {n.LastCommit} to {hs.Commit}");
+            }
+
+            n.LastCommit = hs.Commit;
+            _checker.OnCommit(n.Id, hs.Commit, r);
+        }
+
+        if (rd.SoftState is { } ss && _trace is not null)
+        {
+            _trace.Add($"t{_now} node {n.Id} is {ss.RaftState} at term {r.Term}, lead {ss.Lead}");
+        }
+
+        Send(n, rd.EarlyMessages);
+        if (_faults && _o.CrashInReadyRate > 0 && _rng.Next(1000) < _o.CrashInReadyRate)
+        {
+            CrashInReady(n, rd);
+            return;
+        }
+
+        Persist(n, rd, rd.Entries.Count, withHardState: true);
+        Send(n, rd.Messages);
+        Apply(n, rd);
+        if (!n.Up)
+        {
+            return;
+        }
+
+        node.Advance();
+        CheckNode(n);
+    }
+
+    // A crash while handling a Ready: before persisting, after persisting part of the entries
+    // (a torn WAL tail keeps a prefix of the batch, and the HardState only with all of it), or
+    // after persisting everything but before sending.
+    private void CrashInReady(SimNode n, Ready rd)
+    {
+        var point = _rng.Next(3);
+        if (point == 1)
+        {
+            Persist(n, rd, _rng.Next(rd.Entries.Count + 1), withHardState: false);
+        }
+        else if (point == 2)
+        {
+            Persist(n, rd, rd.Entries.Count, withHardState: true);
+        }
+
+        _trace?.Add($"t{_now} node {n.Id} crashes while handling a Ready (point {point})");
+        Stats.CrashesInReady++;
+        n.Crash();
+    }
+
+    private static void Persist(SimNode n, Ready rd, int entries, bool withHardState)
+    {
+        if (rd.Snapshot is not null)
+        {
+            n.Disk.ApplySnapshot(rd.Snapshot);
+        }
+
+        if (entries > 0)
+        {
+            var list = new List<Entry>(entries);
+            for (var i = 0; i < entries; i++)
+            {
+                list.Add(rd.Entries[i]);
+            }
+
+            n.Disk.Append(list);
+        }
+
+        if (withHardState && rd.HardState is { } hs)
+        {
+            var old = n.Disk.HardState;
+            if (hs.Commit < old.Commit && rd.Snapshot is null)
+            {
+                throw new SimulationFailure($"node {n.Id} would persist commit {hs.Commit} below the durable {old.Commit}");
+            }
+
+            if (hs.Term < old.Term)
+            {
+                throw new SimulationFailure($"node {n.Id} would persist term {hs.Term} below the durable {old.Term}");
+            }
+
+            n.Disk.SetHardState(hs);
+        }
+    }
+
+    private void Apply(SimNode n, Ready rd)
+    {
+        if (rd.Snapshot is { } snap)
+        {
+            var index = BinaryPrimitives.ReadUInt64LittleEndian(snap.Data.Span);
+            var hash = BinaryPrimitives.ReadUInt64LittleEndian(snap.Data.Span[8..]);
+            if (index != snap.Metadata.Index)
+            {
+                throw new SimulationFailure($"snapshot metadata index {snap.Metadata.Index} does not match its data ({index})");
+            }
+
+            _checker.OnSnapshot(n.Id, index, hash);
+            Stats.SnapshotsInstalled++;
+            n.InstallSnapshot(snap);
+            OnMembership(n.AppliedConf, index);
+        }
+
+        foreach (var e in rd.CommittedEntries)
+        {
+            if (!n.Up)
+            {
+                // Removed by an entry just applied: the member stops.
+                return;
+            }
+
+            n.ApplyEntry(e, _checker);
+
+            // The bootstrap entries build the first configuration one member at a time.
+            if (e.Type != EntryType.EntryNormal && e.Index > (ulong)_o.Nodes)
+            {
+                Stats.ConfChangesApplied++;
+                OnMembership(n.AppliedConf, e.Index);
+            }
+
+            if (_sentinelIndex == 0 && _sentinel is not null && e.Type == EntryType.EntryNormal && e.Data.Equals(_sentinel))
+            {
+                _sentinelIndex = e.Index;
+            }
+        }
+
+        foreach (var rs in rd.ReadStates)
+        {
+            var id = BinaryPrimitives.ReadUInt64LittleEndian(rs.RequestCtx.Span);
+            // A duplicated request may be answered twice; each answer must be fresh enough.
+            if (!_reads.TryGetValue(id, out var required))
+            {
+                throw new SimulationFailure($"node {n.Id} answers read {id}, which was never asked");
+            }
+
+            Stats.ReadsAnswered++;
+            if (rs.Index < required)
+            {
+                throw new SimulationFailure($"read {id} on node {n.Id} got index {rs.Index}, but index {required} was committed before it was asked: a stale read");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A node applied the membership in force at <paramref name="index"/>: when it is the most
+    /// recent one seen, members no longer in it stop, as a removed member does.
+    /// </summary>
+    private void OnMembership(ConfState cs, ulong index)
+    {
+        if (index <= _membershipIndex)
+        {
+            return;
+        }
+
+        _membershipIndex = index;
+        _membership = cs;
+        for (ulong id = 1; id <= (ulong)_started; id++)
+        {
+            var inConf = cs.Voters.Contains(id) || cs.Learners.Contains(id) || cs.VotersOutgoing.Contains(id) || cs.LearnersNext.Contains(id);
+            if (inConf)
+            {
+                _everMember.Add(id);
+            }
+            else if (_everMember.Contains(id) && !_nodes[id].Removed && _nodes[id].RemovedAt < 0)
+            {
+                // Like a member, it stops a little after learning it was removed; meanwhile it
+                // still answers, which the new configuration may need (its votes while joint).
+                _trace?.Add($"t{_now} node {id} is removed and will stop");
+                _nodes[id].RemovedAt = _now;
+            }
+        }
+    }
+
+    private void Send(SimNode n, IReadOnlyList<Message> msgs)
+    {
+        foreach (var m in msgs)
+        {
+            if (m.Type != MessageType.MsgSnap)
+            {
+                _net.Send(m, _now);
+            }
+            else if (!_net.Send(FreshSnapshot(n, m), _now))
+            {
+                // The transport reports every snapshot it was given, sent or not.
+                n.Node?.ReportSnapshot(m.To, SnapshotStatus.Failure);
+            }
+        }
+    }
+
+    // As etcd's server does, the host sends a snapshot of its state machine as applied now, not
+    // the older one in its log storage: only the current one is sure to include the membership
+    // (and so the follower) the leader is sending it to.
+    private static Message FreshSnapshot(SimNode n, Message m)
+    {
+        var index = n.AppliedIndex;
+        if (index <= m.Snapshot.Metadata.Index || n.Node!.Raft.Log.Term(index, out var term) != RaftLogStatus.Ok)
+        {
+            return m;
+        }
+
+        var fresh = m.Clone();
+        fresh.Snapshot = new Snapshot
+        {
+            Data = SimNode.SnapshotData(index, n.AppliedHash),
+            Metadata = new SnapshotMetadata { Index = index, Term = term, ConfState = n.AppliedConf.Clone() },
+        };
+        return fresh;
+    }
+
+    /// <summary>After any step of a node: leader uniqueness and completeness.</summary>
+    private void CheckNode(SimNode n)
+    {
+        if (n.Node is { } node && node.Raft.State == StateType.Leader)
+        {
+            _checker.OnLeader(n.Id, node.Raft.Term, node.Raft);
+        }
+    }
+
+    private static string Describe(Message m) =>
+        $"{m.From}->{m.To} {m.Type} term={m.Term} logterm={m.LogTerm} index={m.Index} commit={m.Commit} entries={m.Entries.Count}{(m.Reject ? " reject hint=" + m.RejectHint : "")}";
+}
