@@ -42,6 +42,7 @@ internal sealed partial class Raft
             default:
                 if (m.Type == myVoteResp)
                 {
+                    LearnCommitFromVote(m);
                     PollAndDecide(m.From, m.Type, !m.Reject);
                 }
 

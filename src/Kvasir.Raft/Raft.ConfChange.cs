@@ -98,6 +98,13 @@ internal sealed partial class Raft
         var cs = config.ToConfState();
         var self = _trk.Get(Id);
         IsLearner = self is not null && self.IsLearner;
+        if (State is StateType.Candidate or StateType.PreCandidate && (self is null || IsLearner))
+        {
+            // No longer a voter: this candidacy cannot stand.
+            BecomeFollower(Term, None);
+            return cs;
+        }
+
         if (State != StateType.Leader || cs.Voters.Count == 0)
         {
             return cs;

@@ -102,7 +102,7 @@ internal sealed partial class Raft
                 _logger.Log(RaftLogLevel.Info, $"{Id} [term: {Term}] rejected {m.Type} from {m.From} at lower term {m.Term}");
             }
 
-            Send(new Message { To = m.From, Term = Term, Type = MessageType.MsgPreVoteResp, Reject = true });
+            Send(WithCommit(new Message { To = m.From, Term = Term, Type = MessageType.MsgPreVoteResp, Reject = true }));
         }
         else if (_logger.IsEnabled(RaftLogLevel.Debug))
         {
@@ -132,7 +132,7 @@ internal sealed partial class Raft
 
             // The response carries the request's term: a pre-vote's is ahead of ours, and the
             // pre-candidate ignores answers of any other term.
-            Send(new Message { To = m.From, Term = m.Term, Type = respType });
+            Send(WithCommit(new Message { To = m.From, Term = m.Term, Type = respType }));
             if (m.Type == MessageType.MsgVote)
             {
                 _electionElapsed = 0;
@@ -147,7 +147,32 @@ internal sealed partial class Raft
                 _logger.Log(RaftLogLevel.Info, $"{Id} [logterm: {lt}, index: {li}, vote: {Vote}] rejected {m.Type} from {m.From} [logterm: {m.LogTerm}, index: {m.Index}] at term {Term}");
             }
 
-            Send(new Message { To = m.From, Term = Term, Type = respType, Reject = true });
+            Send(WithCommit(new Message { To = m.From, Term = Term, Type = respType, Reject = true }));
+        }
+    }
+
+    /// <summary>
+    /// Adds our commit index, and the term of the entry there, to a vote response. A candidate
+    /// whose log holds that entry learns it is committed (log matching: the same index and term
+    /// mean the same prefix). This matters after a membership change: the new voters may hold the
+    /// entry that ends a joint configuration without knowing it committed, and need the vote of a
+    /// removed member to elect anyone while they think the configuration joint — a vote the
+    /// removed member refuses when its log is longer. Learning the commit from its answer lets
+    /// them apply the change and go on without it.
+    /// </summary>
+    private Message WithCommit(Message m)
+    {
+        m.Commit = Log.Committed;
+        m.LogTerm = Log.TermOrZero(Log.Committed);
+        return m;
+    }
+
+    /// <summary>Takes the commit index a vote response carries when our log holds that entry.</summary>
+    private void LearnCommitFromVote(Message m)
+    {
+        if (m.Commit > Log.Committed && m.LogTerm != 0 && Log.MatchTerm(m.Commit, m.LogTerm))
+        {
+            Log.CommitTo(m.Commit);
         }
     }
 
@@ -286,7 +311,12 @@ internal sealed partial class Raft
         switch (result)
         {
             case Quorum.VoteResult.Won:
-                if (State == StateType.PreCandidate)
+                if (_trk.Get(Id) is not { IsLearner: false })
+                {
+                    // Won under a configuration that no longer counts us as a voter.
+                    BecomeFollower(Term, None);
+                }
+                else if (State == StateType.PreCandidate)
                 {
                     Campaign(CampaignType.Election);
                 }

@@ -51,6 +51,9 @@ internal sealed class SimOptions
 
     public int CrashInReadyRate { get; init; }
 
+    /// <summary>Per-tick rate of crashing or isolating the current leader: what makes leaders change with half-replicated tails (the figure 8 of the paper).</summary>
+    public int LeaderFaultRate { get; init; }
+
     public int PartitionRate { get; init; }
 
     public int ConfChangeRate { get; init; }
@@ -88,6 +91,7 @@ internal sealed class SimOptions
             ReadRate = r.Next(200),
             CrashRate = r.Next(3) == 0 ? 0 : r.Next(40),
             CrashInReadyRate = r.Next(3) == 0 ? 0 : r.Next(20),
+            LeaderFaultRate = r.Next(3) == 0 ? 0 : r.Next(300),
             PartitionRate = r.Next(3) == 0 ? 0 : r.Next(50),
             ConfChangeRate = r.Next(3) == 0 ? 0 : r.Next(60),
             TransferRate = r.Next(3) == 0 ? 0 : r.Next(30),
@@ -99,5 +103,5 @@ internal sealed class SimOptions
         $"nodes={Nodes} election={ElectionTick} heartbeat={HeartbeatTick} prevote={PreVote} checkquorum={CheckQuorum} " +
         $"maxmsg={(MaxSizePerMsg == RaftConfig.NoLimit ? "inf" : MaxSizePerMsg.ToString())} inflight={MaxInflightMsgs} maxuncommitted={MaxUncommittedEntriesSize} " +
         $"maxcommitted={MaxCommittedSizePerReady} faultticks={FaultTicks} drop={DropRate} dup={DuplicateRate} reorder={Reorder} delay={MaxDelay} " +
-        $"propose={ProposeRate} read={ReadRate} crash={CrashRate}/{CrashInReadyRate} partition={PartitionRate} confchange={ConfChangeRate} transfer={TransferRate} compact={CompactRate}";
+        $"propose={ProposeRate} read={ReadRate} crash={CrashRate}/{CrashInReadyRate}/{LeaderFaultRate} partition={PartitionRate} confchange={ConfChangeRate} transfer={TransferRate} compact={CompactRate}";
 }

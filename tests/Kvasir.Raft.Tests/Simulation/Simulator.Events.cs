@@ -19,6 +19,11 @@ internal sealed partial class Simulator
             RestartRandom();
         }
 
+        if (_rng.Next(1000) < _o.LeaderFaultRate)
+        {
+            LeaderFault();
+        }
+
         if (_rng.Next(1000) < _o.PartitionRate)
         {
             Partition();
@@ -112,6 +117,37 @@ internal sealed partial class Simulator
             // Whatever is committed anywhere now must be visible to this read.
             _reads[id] = _checker.MaxCommitted;
         }
+    }
+
+    // The leader crashes, or is cut off from everyone, often in the middle of replicating.
+    private void LeaderFault()
+    {
+        var leader = Leader();
+        if (leader is null)
+        {
+            return;
+        }
+
+        if (_rng.Next(2) == 0)
+        {
+            _trace?.Add($"t{_now} leader {leader.Id} crashes");
+            Stats.Crashes++;
+            leader.Crash();
+            return;
+        }
+
+        _net.Heal();
+        Stats.Partitions++;
+        for (ulong id = 1; id <= (ulong)_started; id++)
+        {
+            if (id != leader.Id)
+            {
+                _net.CutOneWay(id, leader.Id);
+                _net.CutOneWay(leader.Id, id);
+            }
+        }
+
+        _trace?.Add($"t{_now} leader {leader.Id} is isolated");
     }
 
     private void CrashRandom()
