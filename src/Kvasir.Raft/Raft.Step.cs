@@ -85,12 +85,14 @@ internal sealed partial class Raft
 
     private void StepLowerTerm(Message m)
     {
-        if ((_checkQuorum || _preVote) && m.Type is MessageType.MsgHeartbeat or MessageType.MsgApp)
+        if (m.Type is MessageType.MsgHeartbeat or MessageType.MsgApp)
         {
-            // A leader of an older term is still talking to us. With check-quorum or pre-vote,
-            // our higher term may come from a partition we were in, and it would not spread by
-            // votes (they are ignored within a lease). Answering at our term lets that leader
-            // step down so the cluster can move to our term; otherwise this node stays stuck.
+            // A leader of an older term is still talking to us: answer at our term so that it
+            // steps down and the cluster moves to our term, as the paper's AppendEntries reply
+            // does. Our higher term may come from a partition, and it does not always spread by
+            // votes: they are ignored within a lease (check-quorum), never sent (pre-vote), or
+            // sent only to the voters of a configuration we have not caught up with — and then
+            // this node would ignore the leader forever and never catch up.
             Send(new Message { To = m.From, Type = MessageType.MsgAppResp });
         }
         else if (m.Type == MessageType.MsgPreVote)
