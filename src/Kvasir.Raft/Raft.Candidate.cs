@@ -42,7 +42,6 @@ internal sealed partial class Raft
             default:
                 if (m.Type == myVoteResp)
                 {
-                    LearnCommitFromVote(m);
                     PollAndDecide(m.From, m.Type, !m.Reject);
                 }
 

@@ -14,6 +14,12 @@ internal sealed partial class Raft
     /// </summary>
     public ProposalResult Step(Message m)
     {
+        if (m.Type is MessageType.MsgVoteResp or MessageType.MsgPreVoteResp)
+        {
+            // A commit index is a fact whatever the term of the message that tells it.
+            LearnCommitFromVote(m);
+        }
+
         if (m.Term == 0)
         {
             // A local message, or a forwarded proposal or read request.
@@ -95,16 +101,18 @@ internal sealed partial class Raft
             // this node would ignore the leader forever and never catch up.
             Send(new Message { To = m.From, Type = MessageType.MsgAppResp });
         }
-        else if (m.Type == MessageType.MsgPreVote)
+        else if (m.Type is MessageType.MsgPreVote or MessageType.MsgVote)
         {
-            // Reject explicitly: with pre-vote on, dropping it could leave a candidate with a
-            // lower term (but a longer log) waiting forever.
+            // Reject explicitly, at our term: silence could leave a candidate of a lower term
+            // (perhaps with a longer log, the only one that can win) campaigning forever below
+            // the term the others have reached, when its requests are all they would hear from it.
             if (_logger.IsEnabled(RaftLogLevel.Info))
             {
                 _logger.Log(RaftLogLevel.Info, $"{Id} [term: {Term}] rejected {m.Type} from {m.From} at lower term {m.Term}");
             }
 
-            Send(WithCommit(new Message { To = m.From, Term = Term, Type = MessageType.MsgPreVoteResp, Reject = true }));
+            var respType = m.Type == MessageType.MsgVote ? MessageType.MsgVoteResp : MessageType.MsgPreVoteResp;
+            Send(WithCommit(new Message { To = m.From, Term = Term, Type = respType, Reject = true }));
         }
         else if (_logger.IsEnabled(RaftLogLevel.Debug))
         {

@@ -208,7 +208,9 @@ internal sealed partial class Raft
         {
             // Campaign messages carry the term they are about, set by the caller: the next term
             // for a pre-vote, the echoed term in a granted response.
-            if (m.Term == 0)
+            // The one exception: a node still at term 0 (it never persisted a term, but holds
+            // entries from a write cut short by a crash) may reject a pre-vote at its own term.
+            if (m.Term == 0 && !(m.Type == MessageType.MsgPreVoteResp && m.Reject))
             {
                 throw new InvalidOperationException($"term must be set when sending {m.Type}");
             }

@@ -44,8 +44,9 @@ public sealed partial class RawNode
             return StepResult.Malformed;
         }
 
-        // Only forwarded proposals and reads travel without a term.
-        if (m.Term == 0 && m.Type is not (MessageType.MsgProp or MessageType.MsgReadIndex))
+        // Only forwarded proposals and reads travel without a term, and the pre-vote rejection
+        // of a node that never had one.
+        if (m.Term == 0 && m.Type is not (MessageType.MsgProp or MessageType.MsgReadIndex) && !(m.Type == MessageType.MsgPreVoteResp && m.Reject))
         {
             return StepResult.Malformed;
         }

@@ -43,6 +43,30 @@ internal sealed class TestNetwork
         return new TestNetwork(nodes);
     }
 
+    /// <summary>
+    /// A new cluster of voters 1..n started the production way: empty logs and Bootstrap, so the
+    /// membership is in the log and nodes that join later can replay it.
+    /// </summary>
+    public static TestNetwork Bootstrapped(int n, Action<RaftConfig>? configure = null)
+    {
+        var peers = new Peer[n];
+        for (var i = 0; i < n; i++)
+        {
+            peers[i] = new Peer((ulong)i + 1, Google.Protobuf.ByteString.Empty);
+        }
+
+        var nodes = new TestRaft[n];
+        for (var i = 0; i < n; i++)
+        {
+            nodes[i] = TestRaft.Create((ulong)i + 1, new MemoryRaftLog(), configure: configure);
+            nodes[i].Node.Bootstrap(peers);
+        }
+
+        var nt = new TestNetwork(nodes);
+        nt.Stabilize();
+        return nt;
+    }
+
     public void Cut(ulong a, ulong b)
     {
         _cut.Add((a, b));

@@ -41,15 +41,50 @@ public sealed class ElectionTests
     }
 
     [Fact]
-    public void Step_MessageWithLowerTerm_IsIgnored()
+    public void Step_AppendWithLowerTerm_IsRejectedWithOurTerm()
     {
-        // §5.1: a request with a stale term number is rejected.
+        // §5.1: a request with a stale term number is rejected, and the reply carries the
+        // current term so that the stale leader steps down.
         var r = Node(1, [1, 2, 3], term: 5);
         r.ReadMessages();
         r.Step(Msg(MessageType.MsgApp, 2, 1, term: 4, entries: E(1, 4)));
         Assert.Equal(5UL, r.R.Term);
         Assert.Equal(0UL, r.R.Log.LastIndex());
+        var resp = Assert.Single(r.ReadMessages());
+        Assert.Equal(MessageType.MsgAppResp, resp.Type);
+        Assert.Equal(5UL, resp.Term);
+    }
+
+    [Fact]
+    public void Step_VoteRequestWithLowerTerm_IsRejectedWithOurTerm()
+    {
+        var r = Node(1, [1, 2, 3], term: 5);
+        r.Step(Msg(MessageType.MsgVote, 2, 1, term: 4, index: 9, logTerm: 4));
+        var resp = Assert.Single(r.ReadMessages());
+        Assert.Equal(MessageType.MsgVoteResp, resp.Type);
+        Assert.True(resp.Reject);
+        Assert.Equal(5UL, resp.Term);
+        Assert.Equal(0UL, r.R.Vote);
+    }
+
+    [Fact]
+    public void Step_OtherMessageWithLowerTerm_IsIgnored()
+    {
+        var r = Node(1, [1, 2, 3], term: 5);
+        r.ReadMessages();
+        r.Step(Msg(MessageType.MsgTimeoutNow, 2, 1, term: 4));
+        Assert.Equal(StateType.Follower, r.R.State);
         Assert.Empty(r.ReadMessages());
+    }
+
+    [Fact]
+    public void Leader_AnswerFromAHigherTerm_StepsDown()
+    {
+        var r = Node(1, [1, 2, 3]);
+        MakeLeader(r);
+        r.Step(Msg(MessageType.MsgAppResp, 2, 1, term: r.R.Term + 3));
+        Assert.Equal(StateType.Follower, r.R.State);
+        Assert.Equal(4UL, r.R.Term);
     }
 
     [Fact]

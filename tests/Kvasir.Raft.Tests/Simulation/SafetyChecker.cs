@@ -17,6 +17,12 @@ internal sealed class SafetyChecker
     // Committed[i] = term of the committed entry at i (index 0 unused).
     private readonly List<ulong> _committedTerm = [0];
 
+    // CommitBound[i] = the highest term seen anywhere when index i was first reported committed:
+    // at least the term of the leader that committed it. Non-decreasing in i.
+    private readonly List<ulong> _commitBound = [0];
+
+    private ulong _maxTerm;
+
     // Applied[i] = fingerprint of the entry applied at i; Chain[i] = hash of the state after applying i.
     private readonly List<ulong> _applied = [0];
     private readonly List<ulong> _chain = [0];
@@ -47,9 +53,19 @@ internal sealed class SafetyChecker
     /// <summary>The state hash after applying up to <paramref name="index"/>; known for every applied index.</summary>
     public ulong ChainAt(ulong index) => _chain[(int)index];
 
+    /// <summary>Any node was seen at <paramref name="term"/>.</summary>
+    public void OnTerm(ulong term)
+    {
+        if (term > _maxTerm)
+        {
+            _maxTerm = term;
+        }
+    }
+
     /// <summary>A node is leader of <paramref name="term"/>: no other node may be.</summary>
     public void OnLeader(ulong id, ulong term, Raft r)
     {
+        OnTerm(term);
         if (_leaderOfTerm.TryGetValue(term, out var other))
         {
             if (other != id)
@@ -62,9 +78,17 @@ internal sealed class SafetyChecker
 
         _leaderOfTerm[term] = id;
 
-        // Leader completeness: the new leader's log holds the latest committed entry (and by log
-        // matching all before it), unless its snapshot already covers it.
-        var c = MaxCommitted;
+        // Leader completeness: an entry committed in a term holds in the logs of the leaders of
+        // every later term. A leader of an earlier term may be elected late (its votes were
+        // delayed) and legitimately lack what a later term committed: so check the latest entry
+        // committed before this term began — surely so when the highest term seen at the time
+        // was below it — and by log matching everything before it, unless its snapshot covers it.
+        var c = LastCommittedBefore(term);
+        while (c > 0 && _committedTerm[(int)c] == 0)
+        {
+            c--;
+        }
+
         if (c == 0)
         {
             return;
@@ -156,7 +180,28 @@ internal sealed class SafetyChecker
         for (var i = known + 1; i <= commit; i++)
         {
             _committedTerm.Add(r.Log.Term(i, out var term) == RaftLogStatus.Ok ? term : 0);
+            _commitBound.Add(Math.Max(_maxTerm, r.Term));
         }
+    }
+
+    // The highest committed index whose commit bound is below `term` (0 when none).
+    private ulong LastCommittedBefore(ulong term)
+    {
+        int lo = 0, hi = _commitBound.Count - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (_commitBound[mid] < term)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return (ulong)lo;
     }
 
     /// <summary>A node applies <paramref name="e"/>: every node must apply the same entry at an index.</summary>

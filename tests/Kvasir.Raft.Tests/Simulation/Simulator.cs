@@ -450,7 +450,13 @@ internal sealed partial class Simulator
     /// <summary>After any step of a node: leader uniqueness and completeness.</summary>
     private void CheckNode(SimNode n)
     {
-        if (n.Node is { } node && node.Raft.State == StateType.Leader)
+        if (n.Node is not { } node)
+        {
+            return;
+        }
+
+        _checker.OnTerm(node.Raft.Term);
+        if (node.Raft.State == StateType.Leader)
         {
             _checker.OnLeader(n.Id, node.Raft.Term, node.Raft);
         }
