@@ -44,7 +44,17 @@ internal sealed partial class Raft
                 }
 
                 // A transfer skips pre-vote: the leader asked, nobody is recovering from a partition.
-                Hup(CampaignType.Transfer);
+                // A committed conf change not yet applied blocks campaigning; the campaign then
+                // starts once it is applied (the leader hands over right after such a change).
+                if (Log.HasUnappliedConfChanges())
+                {
+                    _campaignAfterApply = true;
+                }
+                else
+                {
+                    Hup(CampaignType.Transfer);
+                }
+
                 break;
             case MessageType.MsgReadIndex:
                 if (Lead == None)

@@ -40,5 +40,10 @@ internal sealed partial class Raft
         Log.AppliedTo(Math.Max(index, Log.Applied));
         ReduceUncommittedSize(payloadBytes);
         MaybeAutoLeaveJoint();
+        if (_campaignAfterApply && State == StateType.Follower && !Log.HasUnappliedConfChanges())
+        {
+            _campaignAfterApply = false;
+            Hup(CampaignType.Transfer);
+        }
     }
 }

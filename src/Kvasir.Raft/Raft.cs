@@ -46,6 +46,10 @@ internal sealed partial class Raft
     private bool _appendsPending;
     private bool _heartbeatPending;
 
+    // A leader's TimeoutNow arrived while a committed conf change was not yet applied: campaign
+    // as soon as it is (within this term).
+    private bool _campaignAfterApply;
+
     public Raft(RaftConfig config)
     {
         config.Validate();
@@ -278,6 +282,7 @@ internal sealed partial class Raft
         _pendingReadIndexMessages.Clear();
         _appendsPending = false;
         _heartbeatPending = false;
+        _campaignAfterApply = false;
     }
 
     private void ResetRandomizedElectionTimeout() => _randomizedElectionTimeout = _electionTimeout + _random.Next(_electionTimeout);
