@@ -201,7 +201,7 @@ public sealed class MemoryRaftLogTests
             s.Append([E(i, 1)]);
             into.Clear();
             var first = s.FirstIndex();
-            var status = s.Entries(Math.Max(first, i - 3), i + 1, RaftConfig.NoLimit, into);
+            var status = s.Entries(Math.Max(first, i > 3 ? i - 3 : 1), i + 1, RaftConfig.NoLimit, into);
             Assert.True(status is RaftLogStatus.Ok or RaftLogStatus.Compacted);
             if (status == RaftLogStatus.Ok)
             {
