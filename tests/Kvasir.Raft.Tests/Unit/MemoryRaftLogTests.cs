@@ -182,19 +182,18 @@ public sealed class MemoryRaftLogTests
         var s = new MemoryRaftLog();
         s.Append([E(1, 1)]);
         using var cts = new CancellationTokenSource();
-        var compactor = Task.Run(
-            () =>
+        var token = cts.Token;
+        var compactor = Task.Run(() =>
+        {
+            while (!token.IsCancellationRequested)
             {
-                while (!cts.IsCancellationRequested)
+                var last = s.LastIndex();
+                if (last > 10)
                 {
-                    var last = s.LastIndex();
-                    if (last > 10)
-                    {
-                        s.Compact(last - 10);
-                    }
+                    s.Compact(last - 10);
                 }
-            },
-            cts.Token);
+            }
+        });
         var into = new List<Entry>();
         for (ulong i = 2; i < 20_000; i++)
         {
