@@ -36,8 +36,7 @@ public sealed partial class RawNode
             return true;
         }
 
-        var hs = r.HardState;
-        if (hs.Term != _prevHardState.Term || hs.Vote != _prevHardState.Vote || hs.Commit != _prevHardState.Commit)
+        if (HardStateChanged(r))
         {
             return true;
         }
@@ -66,10 +65,10 @@ public sealed partial class RawNode
         var entries = log.Unstable.NextEntries();
         var committed = log.NextCommittedEntries();
         var softState = r.SoftState;
-        var hardState = r.HardState;
-        var hardChanged = hardState.Term != _prevHardState.Term || hardState.Vote != _prevHardState.Vote || hardState.Commit != _prevHardState.Commit;
+        var hardChanged = HardStateChanged(r);
+        var hardState = hardChanged ? r.HardState : _prevHardState;
         var snapshot = log.Unstable.NextSnapshot;
-        var mustSync = entries.Length > 0 || snapshot is not null || hardState.Term != _prevHardState.Term || hardState.Vote != _prevHardState.Vote;
+        var mustSync = entries.Length > 0 || snapshot is not null || r.Term != _prevHardState.Term || r.Vote != _prevHardState.Vote;
         var readStates = r.ReadStates.Count == 0 ? [] : r.ReadStates.ToArray();
         SplitMessages(r.Messages, _prevHardState.Term, out var early, out var late);
 
@@ -149,6 +148,9 @@ public sealed partial class RawNode
             r.OnApplied(_readyAppliedIndex, _readyAppliedBytes);
         }
     }
+
+    private bool HardStateChanged(Raft r) =>
+        r.Term != _prevHardState.Term || r.Vote != _prevHardState.Vote || r.Log.Committed != _prevHardState.Commit;
 
     // A leader's messages that vouch only for durable state may go before the Ready is persisted,
     // provided the term they carry is already durable (see Ready's remarks). The rest wait.
