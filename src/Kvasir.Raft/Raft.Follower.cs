@@ -160,7 +160,7 @@ internal sealed partial class Raft
     {
         // The leader sends min(our match, its commit), so this never passes our log's end.
         Log.CommitTo(m.Commit);
-        Send(new Message { To = m.From, Type = MessageType.MsgHeartbeatResp, Context = m.Context });
+        Send(new Message { To = m.From, Type = MessageType.MsgHeartbeatResp, Context = m.Context, Index = m.Index });
     }
 
     private void HandleSnapshot(Message m)

@@ -262,6 +262,10 @@ internal sealed partial class Raft
         pr.RecentActive = true;
         pr.LastResponseTick = Ticks;
         pr.MsgAppFlowPaused = false;
+        if (m.Index > pr.LeaseStamp)
+        {
+            pr.LeaseStamp = m.Index;
+        }
 
         // Even a full inflights window gets an append here, so replication recovers when every
         // append in flight was lost; a caught-up follower in Probe gets one to move to Replicate.
@@ -270,7 +274,8 @@ internal sealed partial class Raft
             MaybeSendAppend(m.From, sendIfEmpty: true);
         }
 
-        if (_readOnly.Option != ReadOnlyOption.Safe || m.Context.IsEmpty)
+        // Confirmations of queued reads (the safe mode's, or the lease-based mode's fallback).
+        if (m.Context.IsEmpty)
         {
             return;
         }
@@ -339,7 +344,12 @@ internal sealed partial class Raft
         }
     }
 
-    private void SendTimeoutNow(ulong to) => Send(new Message { To = to, Type = MessageType.MsgTimeoutNow });
+    private void SendTimeoutNow(ulong to)
+    {
+        // The target campaigns at once, bypassing the followers' lease: ours is void from now on.
+        _leaseVoid = true;
+        Send(new Message { To = to, Type = MessageType.MsgTimeoutNow });
+    }
 
     /// <summary>Commits the highest index a quorum holds durably, if it is of this term.</summary>
     private bool MaybeCommit()

@@ -69,8 +69,59 @@ internal sealed partial class Raft
                 _heartbeatPending = true;
                 break;
             case ReadOnlyOption.LeaseBased:
-                RespondToReadIndex(m, Log.Committed);
+                if (LeaseHolds())
+                {
+                    RespondToReadIndex(m, Log.Committed);
+                }
+                else
+                {
+                    // No lease (not yet confirmed, expired, or given up for a transfer): confirm
+                    // with a heartbeat round as the safe mode does.
+                    _readOnly.AddRequest(Log.Committed, m);
+                    _readOnly.Ack(Id, _readOnly.LatestPosition);
+                    _heartbeatPending = true;
+                }
+
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Whether no other leader can exist now: a quorum of voters answered heartbeats this leader
+    /// sent at most ElectionTick - 2 ticks ago, and each of them refuses votes (except a transfer's)
+    /// for an election timeout after receiving one. This assumes the nodes' ticks run at the same
+    /// rate (a drift under one tick per election timeout); the two ticks spare the granularity.
+    /// </summary>
+    private bool LeaseHolds()
+    {
+        if (_leaseVoid || LeadTransferee != None)
+        {
+            return false;
+        }
+
+        var stamp = _trk.Config.Voters.CommittedIndex(_leaseIndexer);
+        return stamp != 0 && stamp != ulong.MaxValue && (ulong)Ticks + 1 - stamp <= (ulong)_electionTimeout - 2;
+    }
+
+    /// <summary>Reads the lease stamps for the quorum computation; ours is now.</summary>
+    private sealed class LeaseIndexer(Raft raft) : Quorum.IAckedIndexer
+    {
+        public bool TryGetAckedIndex(ulong id, out ulong index)
+        {
+            if (id == raft.Id)
+            {
+                index = (ulong)raft.Ticks + 1;
+                return true;
+            }
+
+            if (raft._trk.Get(id) is { } pr)
+            {
+                index = pr.LeaseStamp;
+                return true;
+            }
+
+            index = 0;
+            return false;
         }
     }
 

@@ -190,7 +190,9 @@ internal sealed partial class Raft
         // Never more than the follower is known to hold: its log may not reach our commit yet.
         var pr = _trk.ProgressMap[to];
         var commit = Math.Min(pr.Match, Log.Committed);
-        Send(new Message { To = to, Type = MessageType.MsgHeartbeat, Commit = commit, Context = ctx });
+
+        // Index carries the send stamp (tick + 1), echoed in the answer, for the read lease.
+        Send(new Message { To = to, Type = MessageType.MsgHeartbeat, Commit = commit, Context = ctx, Index = (ulong)Ticks + 1 });
         pr.SentCommit = commit;
     }
 }

@@ -29,7 +29,7 @@ internal sealed partial class Raft
             if (m.Type is MessageType.MsgVote or MessageType.MsgPreVote)
             {
                 var force = m.Context.Equals(TransferContext);
-                var inLease = _checkQuorum && Lead != None && _electionElapsed < _electionTimeout;
+                var inLease = _checkQuorum && (Lead != None || _restartLease) && _electionElapsed < _electionTimeout;
                 if (!force && inLease)
                 {
                     // Within the minimum election timeout of hearing from a leader, a node neither

@@ -46,6 +46,15 @@ internal sealed partial class Raft
     private bool _appendsPending;
     private bool _heartbeatPending;
 
+    private readonly LeaseIndexer _leaseIndexer;
+
+    // This leader sent TimeoutNow in this term: its read lease no longer holds.
+    private bool _leaseVoid;
+
+    // After a restart in the lease-based mode: refuse votes for an election timeout, as if the
+    // leader heard from before the crash were still in its lease (the promise is not persisted).
+    private bool _restartLease;
+
     // A leader's TimeoutNow arrived while a committed conf change was not yet applied: campaign
     // as soon as it is (within this term).
     private bool _campaignAfterApply;
@@ -64,6 +73,7 @@ internal sealed partial class Raft
         _heartbeatTimeout = config.HeartbeatTick;
         _electionTimeout = config.ElectionTick;
         _readOnly = new ReadOnlyQueue(config.ReadOnlyOption);
+        _leaseIndexer = new LeaseIndexer(this);
         Log = new RaftLog(config.Storage!, config.Logger, config.EffectiveMaxCommittedSizePerReady);
         _trk = new ProgressTracker(config.MaxInflightMsgs, config.EffectiveMaxInflightBytes);
 
@@ -87,6 +97,7 @@ internal sealed partial class Raft
         }
 
         BecomeFollower(Term, None);
+        _restartLease = config.ReadOnlyOption == ReadOnlyOption.LeaseBased && Term > 0;
         if (_logger.IsEnabled(RaftLogLevel.Info))
         {
             var (lastIndex, lastTerm) = Log.LastEntryId();
@@ -156,6 +167,11 @@ internal sealed partial class Raft
     private void TickElection()
     {
         _electionElapsed++;
+        if (_electionElapsed >= _electionTimeout)
+        {
+            _restartLease = false;
+        }
+
         if (Promotable() && _electionElapsed >= _randomizedElectionTimeout)
         {
             _electionElapsed = 0;
@@ -283,6 +299,7 @@ internal sealed partial class Raft
         _appendsPending = false;
         _heartbeatPending = false;
         _campaignAfterApply = false;
+        _leaseVoid = false;
     }
 
     private void ResetRandomizedElectionTimeout() => _randomizedElectionTimeout = _electionTimeout + _random.Next(_electionTimeout);

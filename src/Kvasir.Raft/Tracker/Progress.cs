@@ -43,6 +43,13 @@ internal sealed class Progress
     /// <summary>The node's tick count when the follower last answered; for Status.</summary>
     public long LastResponseTick { get; set; }
 
+    /// <summary>
+    /// The latest send stamp (leader tick + 1) of a heartbeat the follower answered in this term;
+    /// 0 for none. The follower refuses votes for an election timeout after receiving it, which
+    /// is what a leader's lease rests on.
+    /// </summary>
+    public ulong LeaseStamp { get; set; }
+
     /// <summary>A copy for a configuration change, sharing the inflights (the old progress is dropped).</summary>
     public Progress Copy() => (Progress)MemberwiseClone();
 

@@ -75,21 +75,101 @@ public sealed class ReadIndexTests
         Assert.Empty(nt[1].ReadStates);
     }
 
-    [Fact]
-    public void ReadIndex_LeaseBased_AnswersAtOnce()
+    private static void LeaseOn(RaftConfig c)
     {
-        var nt = TestNetwork.OfVoters(3, c =>
-        {
-            c.CheckQuorum = true;
-            c.ReadOnlyOption = ReadOnlyOption.LeaseBased;
-        });
+        c.CheckQuorum = true;
+        c.ReadOnlyOption = ReadOnlyOption.LeaseBased;
+    }
+
+    [Fact]
+    public void ReadIndex_LeaseBased_WithinTheLease_AnswersAtOnce()
+    {
+        var nt = TestNetwork.OfVoters(3, LeaseOn);
         nt.Campaign(1);
         nt.Propose(1, "a");
+        nt.TickAll(1);
         nt[1].Node.ReadIndex(Ctx("r"));
         var msgs = nt[1].ReadMessages();
         Assert.Empty(msgs.OfType(MessageType.MsgHeartbeat));
         var rs = Assert.Single(nt[1].ReadStates);
         Assert.Equal(nt[1].R.Log.Committed, rs.Index);
+    }
+
+    [Fact]
+    public void ReadIndex_LeaseBased_NoHeartbeatAnsweredYet_FallsBackToAHeartbeatRound()
+    {
+        var nt = TestNetwork.OfVoters(3, LeaseOn);
+        nt.Campaign(1);
+        nt[1].Node.ReadIndex(Ctx("r"));
+        var beats = nt[1].ReadMessages().OfType(MessageType.MsgHeartbeat);
+        Assert.Equal(2, beats.Count);
+        Assert.Empty(nt[1].ReadStates);
+
+        // The round's answers confirm it.
+        foreach (var b in beats)
+        {
+            nt.Deliver(b);
+        }
+
+        nt.Stabilize();
+        Assert.Equal("r", Assert.Single(nt[1].ReadStates).RequestCtx.ToStringUtf8());
+    }
+
+    [Fact]
+    public void ReadIndex_LeaseBased_LeaseRunsOut_WhenAQuorumStopsAnswering()
+    {
+        // The lease rests on answers to heartbeats sent at most ElectionTick - 2 ticks ago: a
+        // leader cut off answers nothing by lease after that, though check-quorum has not yet
+        // deposed it (it may take up to two election timeouts).
+        var nt = TestNetwork.OfVoters(3, LeaseOn);
+        nt.Campaign(1);
+        nt.TickAll(1);
+        nt.Isolate(1);
+        for (var i = 0; i < 9; i++)
+        {
+            nt[1].Tick();
+            nt.Stabilize();
+        }
+
+        Assert.Equal(StateType.Leader, nt[1].R.State);
+        nt[1].Node.ReadIndex(Ctx("r"));
+        nt.Stabilize();
+        Assert.Empty(nt[1].ReadStates);
+    }
+
+    [Fact]
+    public void ReadIndex_LeaseBased_AfterSendingTimeoutNow_NoLongerTrustsTheLease()
+    {
+        // TimeoutNow lets the target win at once, inside the followers' lease.
+        var nt = TestNetwork.OfVoters(3, LeaseOn);
+        nt.Campaign(1);
+        nt.TickAll(1);
+        nt.Ignore(MessageType.MsgTimeoutNow);
+        nt[1].Node.TransferLeader(2);
+        nt.Stabilize();
+        nt.Recover();
+        nt.Isolate(1);
+        nt[1].Node.ReadIndex(Ctx("r"));
+        nt.Stabilize();
+        Assert.Empty(nt[1].ReadStates);
+    }
+
+    [Fact]
+    public void ReadIndex_LeaseBased_RestartedFollower_RefusesVotesForAnElectionTimeout()
+    {
+        // The follower's promise not to vote is not persisted: after a restart it keeps it for an
+        // election timeout anyway, or a leader's lease could outlive it.
+        var nt = TestNetwork.OfVoters(3, LeaseOn);
+        nt.Campaign(1);
+        nt.TickAll(1);
+        var f = nt[2];
+        f.Restart(LeaseOn, applied: f.R.Log.Applied);
+        f.Step(Msg(MessageType.MsgVote, 3, 2, term: f.R.Term + 1, index: 100, logTerm: f.R.Term));
+        Assert.Empty(f.ReadMessages());
+        f.Tick(10);
+        f.ReadMessages();
+        f.Step(Msg(MessageType.MsgVote, 3, 2, term: f.R.Term + 1, index: 100, logTerm: f.R.Term));
+        Assert.Contains(f.ReadMessages(), m => m.Type == MessageType.MsgVoteResp && !m.Reject);
     }
 
     [Fact]

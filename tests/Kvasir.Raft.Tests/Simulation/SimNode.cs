@@ -84,6 +84,7 @@ internal sealed class SimNode
             MaxCommittedSizePerReady = o.MaxCommittedSizePerReady,
             PreVote = o.PreVote,
             CheckQuorum = o.CheckQuorum,
+            ReadOnlyOption = o.LeaseReads ? ReadOnlyOption.LeaseBased : ReadOnlyOption.Safe,
             Random = new Random(seed),
         };
         Node = new RawNode(config);

@@ -18,6 +18,9 @@ internal sealed class SimOptions
 
     public bool CheckQuorum { get; init; }
 
+    /// <summary>Lease-based reads (only with check-quorum); the read check then tests the lease.</summary>
+    public bool LeaseReads { get; init; }
+
     public ulong MaxSizePerMsg { get; init; }
 
     public int MaxInflightMsgs { get; init; }
@@ -69,6 +72,7 @@ internal sealed class SimOptions
         int[] sizes = [1, 3, 5, 7];
         var n = nodes > 0 ? nodes : sizes[r.Next(sizes.Length)];
         var election = r.Next(2) == 0 ? 5 : 10;
+        var checkQuorum = r.Next(4) != 0;
         return new SimOptions
         {
             Seed = seed,
@@ -76,7 +80,8 @@ internal sealed class SimOptions
             ElectionTick = election,
             HeartbeatTick = r.Next(3) == 0 ? 2 : 1,
             PreVote = r.Next(4) != 0,
-            CheckQuorum = r.Next(4) != 0,
+            CheckQuorum = checkQuorum,
+            LeaseReads = checkQuorum && r.Next(3) == 0,
             MaxSizePerMsg = r.Next(3) switch { 0 => 0UL, 1 => 64UL, _ => RaftConfig.NoLimit },
             MaxInflightMsgs = r.Next(3) switch { 0 => 1, 1 => 4, _ => 256 },
             MaxUncommittedEntriesSize = r.Next(4) == 0 ? 64UL : 0UL,
@@ -100,7 +105,7 @@ internal sealed class SimOptions
     }
 
     public override string ToString() =>
-        $"nodes={Nodes} election={ElectionTick} heartbeat={HeartbeatTick} prevote={PreVote} checkquorum={CheckQuorum} " +
+        $"nodes={Nodes} election={ElectionTick} heartbeat={HeartbeatTick} prevote={PreVote} checkquorum={CheckQuorum} lease={LeaseReads} " +
         $"maxmsg={(MaxSizePerMsg == RaftConfig.NoLimit ? "inf" : MaxSizePerMsg.ToString())} inflight={MaxInflightMsgs} maxuncommitted={MaxUncommittedEntriesSize} " +
         $"maxcommitted={MaxCommittedSizePerReady} faultticks={FaultTicks} drop={DropRate} dup={DuplicateRate} reorder={Reorder} delay={MaxDelay} " +
         $"propose={ProposeRate} read={ReadRate} crash={CrashRate}/{CrashInReadyRate}/{LeaderFaultRate} partition={PartitionRate} confchange={ConfChangeRate} transfer={TransferRate} compact={CompactRate}";

@@ -12,6 +12,10 @@ internal sealed partial class Simulator
     // applied index reaches there (by applying it, or by installing a snapshot that covers it).
     private ulong _sentinelIndex;
 
+    // The read asked after the sentinel committed everywhere, and the reads answered so far.
+    private ulong _livenessRead;
+    private readonly HashSet<ulong> _readsAnswered = [];
+
     private void Heal()
     {
         _faults = false;
@@ -64,13 +68,43 @@ internal sealed partial class Simulator
                 continue;
             }
 
-            if (AllMembersApplied(config))
+            if (!AllMembersApplied(config))
+            {
+                continue;
+            }
+
+            // Reads must get through too: one on a random member, answered within the bound.
+            if (_livenessRead == 0)
+            {
+                var reader = RandomUp() ?? leader;
+                var ctx = new byte[8];
+                _livenessRead = ++_nextRead;
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(ctx, _livenessRead);
+                if (reader.Node!.ReadIndex(UnsafeByteOperations.UnsafeWrap(ctx)) == ProposalResult.Accepted)
+                {
+                    _reads[_livenessRead] = _checker.MaxCommitted;
+                }
+                else
+                {
+                    _livenessRead = 0;
+                }
+
+                continue;
+            }
+
+            if (_readsAnswered.Contains(_livenessRead))
             {
                 return;
             }
+
+            if (_now % (2 * _o.ElectionTick) == 0)
+            {
+                // Not answered yet: the request may have been lost with a leader change; ask again.
+                _livenessRead = 0;
+            }
         }
 
-        throw new SimulationFailure($"liveness: {(leaderAt < 0 ? "no leader" : "the proposal did not commit on every member")} within {_o.LivenessTicks} ticks of healing; {DescribeNodes()}");
+        throw new SimulationFailure($"liveness: {(leaderAt < 0 ? "no leader" : _sentinelIndex == 0 || _livenessRead == 0 ? "the proposal did not commit on every member" : "a read was not answered")} within {_o.LivenessTicks} ticks of healing; {DescribeNodes()}");
     }
 
     private bool AllMembersApplied(ConfState config)

@@ -374,6 +374,7 @@ internal sealed partial class Simulator
             }
 
             Stats.ReadsAnswered++;
+            _readsAnswered.Add(id);
             if (rs.Index < required)
             {
                 throw new SimulationFailure($"read {id} on node {n.Id} got index {rs.Index}, but index {required} was committed before it was asked: a stale read");
