@@ -21,6 +21,12 @@ internal sealed class SimOptions
     /// <summary>Lease-based reads (only with check-quorum); the read check then tests the lease.</summary>
     public bool LeaseReads { get; init; }
 
+    /// <summary>
+    /// Per mille of node ticks skipped or doubled: clocks that drift. Safety never depends on
+    /// time; only the read lease assumes equal rates, so runs with lease reads keep clocks exact.
+    /// </summary>
+    public int ClockSkewRate { get; init; }
+
     public ulong MaxSizePerMsg { get; init; }
 
     public int MaxInflightMsgs { get; init; }
@@ -82,6 +88,7 @@ internal sealed class SimOptions
             PreVote = r.Next(4) != 0,
             CheckQuorum = checkQuorum,
             LeaseReads = checkQuorum && r.Next(3) == 0,
+            ClockSkewRate = r.Next(2) == 0 ? 0 : r.Next(100),
             MaxSizePerMsg = r.Next(3) switch { 0 => 0UL, 1 => 64UL, _ => RaftConfig.NoLimit },
             MaxInflightMsgs = r.Next(3) switch { 0 => 1, 1 => 4, _ => 256 },
             MaxUncommittedEntriesSize = r.Next(4) == 0 ? 64UL : 0UL,
@@ -105,7 +112,7 @@ internal sealed class SimOptions
     }
 
     public override string ToString() =>
-        $"nodes={Nodes} election={ElectionTick} heartbeat={HeartbeatTick} prevote={PreVote} checkquorum={CheckQuorum} lease={LeaseReads} " +
+        $"nodes={Nodes} election={ElectionTick} heartbeat={HeartbeatTick} prevote={PreVote} checkquorum={CheckQuorum} lease={LeaseReads} skew={ClockSkewRate} " +
         $"maxmsg={(MaxSizePerMsg == RaftConfig.NoLimit ? "inf" : MaxSizePerMsg.ToString())} inflight={MaxInflightMsgs} maxuncommitted={MaxUncommittedEntriesSize} " +
         $"maxcommitted={MaxCommittedSizePerReady} faultticks={FaultTicks} drop={DropRate} dup={DuplicateRate} reorder={Reorder} delay={MaxDelay} " +
         $"propose={ProposeRate} read={ReadRate} crash={CrashRate}/{CrashInReadyRate}/{LeaderFaultRate} partition={PartitionRate} confchange={ConfChangeRate} transfer={TransferRate} compact={CompactRate}";

@@ -119,8 +119,17 @@ internal sealed partial class Simulator
             var n = _nodes[1 + ((first - 1 + k) % _started)];
             if (n.Node is { } node)
             {
-                node.Tick();
-                CheckNode(n);
+                var ticks = 1;
+                if (!_o.LeaseReads && _o.ClockSkewRate > 0 && _rng.Next(1000) < _o.ClockSkewRate)
+                {
+                    ticks = _rng.Next(2) * 2;
+                }
+
+                for (var i = 0; i < ticks; i++)
+                {
+                    node.Tick();
+                    CheckNode(n);
+                }
             }
         }
 
