@@ -34,4 +34,11 @@ public enum ProposalResult
     /// voter). The node's log warns with the reason.
     /// </summary>
     ConfChangeRefused = 6,
+
+    /// <summary>
+    /// ReadIndex only: the leader already holds <see cref="RaftConfig.MaxPendingReadIndex"/> reads
+    /// waiting for confirmation (it cannot reach a quorum, or the host asks faster than a heartbeat
+    /// round trip).
+    /// </summary>
+    TooManyPendingReads = 7,
 }

@@ -12,8 +12,7 @@ internal sealed partial class Raft
             case MessageType.MsgProp:
                 return ProposeForwarded(m);
             case MessageType.MsgReadIndex:
-                LeaderReadIndex(m);
-                return ProposalResult.Accepted;
+                return LeaderReadIndex(m);
         }
 
         var pr = _trk.Get(m.From);

@@ -11,13 +11,24 @@ internal sealed partial class Raft
         return Step(m);
     }
 
-    private void LeaderReadIndex(Message m)
+    private ProposalResult LeaderReadIndex(Message m)
     {
         // The only voter needs nobody's confirmation.
         if (_trk.IsSingleton && _trk.Config.Voters.Incoming.Contains(Id))
         {
             RespondToReadIndex(m, Log.Committed);
-            return;
+            return ProposalResult.Accepted;
+        }
+
+        // Bounded: a leader that cannot reach a quorum would otherwise hold every read forever.
+        if (_pendingReadIndexMessages.Count + _readOnly.PendingCount >= _maxPendingReads)
+        {
+            if (_logger.IsEnabled(RaftLogLevel.Warning))
+            {
+                _logger.Log(RaftLogLevel.Warning, $"{Id} holds {_maxPendingReads} unconfirmed reads; dropping a read index request");
+            }
+
+            return ProposalResult.TooManyPendingReads;
         }
 
         // Until an entry of this term is committed, the leader's commit index may lag what the
@@ -25,10 +36,11 @@ internal sealed partial class Raft
         if (!CommittedEntryInCurrentTerm())
         {
             _pendingReadIndexMessages.Add(m);
-            return;
+            return ProposalResult.Accepted;
         }
 
         SendReadIndexResponse(m);
+        return ProposalResult.Accepted;
     }
 
     private void ReleasePendingReadIndexMessages()

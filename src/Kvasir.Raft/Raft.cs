@@ -29,6 +29,7 @@ internal sealed partial class Raft
     private readonly bool _disableProposalForwarding;
     private readonly int _heartbeatTimeout;
     private readonly int _electionTimeout;
+    private readonly int _maxPendingReads;
     private readonly List<Message> _msgs = [];
     private readonly List<ReadState> _readStates = [];
     private readonly List<Message> _pendingReadIndexMessages = [];
@@ -72,6 +73,7 @@ internal sealed partial class Raft
         _disableProposalForwarding = config.DisableProposalForwarding;
         _heartbeatTimeout = config.HeartbeatTick;
         _electionTimeout = config.ElectionTick;
+        _maxPendingReads = config.MaxPendingReadIndex;
         _readOnly = new ReadOnlyQueue(config.ReadOnlyOption);
         _leaseIndexer = new LeaseIndexer(this);
         Log = new RaftLog(config.Storage!, config.Logger, config.EffectiveMaxCommittedSizePerReady);

@@ -57,6 +57,12 @@ public sealed class RaftConfig
     public ulong MaxInflightBytes { get; set; }
 
     /// <summary>
+    /// The most ReadIndex requests a leader holds unconfirmed; more are refused with
+    /// <see cref="ProposalResult.TooManyPendingReads"/> (or dropped, when forwarded). Must be positive.
+    /// </summary>
+    public int MaxPendingReadIndex { get; set; } = 64 * 1024;
+
+    /// <summary>
     /// A leader that has not heard from a quorum within an election timeout steps down; a follower
     /// that hears from its leader ignores vote requests for that long. Required by lease-based reads.
     /// </summary>
@@ -109,6 +115,11 @@ public sealed class RaftConfig
         if (MaxInflightMsgs <= 0)
         {
             throw new ArgumentException($"MaxInflightMsgs must be greater than 0 (is {MaxInflightMsgs})", nameof(MaxInflightMsgs));
+        }
+
+        if (MaxPendingReadIndex <= 0)
+        {
+            throw new ArgumentException($"MaxPendingReadIndex must be greater than 0 (is {MaxPendingReadIndex})", nameof(MaxPendingReadIndex));
         }
 
         if (MaxInflightBytes != 0 && MaxInflightBytes < MaxSizePerMsg)

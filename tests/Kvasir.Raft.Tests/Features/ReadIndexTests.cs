@@ -210,6 +210,26 @@ public sealed class ReadIndexTests
     }
 
     [Fact]
+    public void ReadIndex_LeaderHoldingTooManyUnconfirmed_RefusesMore()
+    {
+        var nt = TestNetwork.OfVoters(3, c => c.MaxPendingReadIndex = 3);
+        nt.Campaign(1);
+        nt.Isolate(1);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(ProposalResult.Accepted, nt[1].Node.ReadIndex(Ctx($"r{i}")));
+        }
+
+        Assert.Equal(ProposalResult.TooManyPendingReads, nt[1].Node.ReadIndex(Ctx("r3")));
+
+        // Once confirmed, there is room again.
+        nt.Recover();
+        nt.TickAll(1);
+        Assert.Equal(3, nt[1].ReadStates.Count);
+        Assert.Equal(ProposalResult.Accepted, nt[1].Node.ReadIndex(Ctx("r4")));
+    }
+
+    [Fact]
     public void ReadIndex_NoLeader_IsDropped()
     {
         var r = Node(1, [1, 2, 3]);

@@ -13,6 +13,7 @@ public sealed class RaftConfigTests
         { "ElectionTick", c => c.ElectionTick = 1 },
         { "Storage", c => c.Storage = null },
         { "MaxInflightMsgs", c => c.MaxInflightMsgs = 0 },
+        { "MaxPendingReadIndex", c => c.MaxPendingReadIndex = 0 },
         { "MaxInflightBytes", c => { c.MaxSizePerMsg = 100; c.MaxInflightBytes = 10; } },
         { "ReadOnlyOption", c => { c.CheckQuorum = false; c.ReadOnlyOption = ReadOnlyOption.LeaseBased; } },
         { "ReadOnlyOption", c => c.ReadOnlyOption = (ReadOnlyOption)7 },
