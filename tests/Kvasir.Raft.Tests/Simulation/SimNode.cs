@@ -108,7 +108,13 @@ internal sealed class SimNode
         AppliedConf = snap.Metadata.ConfState.Clone();
     }
 
-    public void ApplyEntry(Entry e, SafetyChecker checker)
+    /// <summary>
+    /// Applies an entry to the state machine. A conf change that would bring back a removed id is
+    /// applied as a no-op (node 0), as etcd's server does: a removed member's id is never reused,
+    /// and a proposal delivered twice must not re-add it. <paramref name="removedAt"/> maps ids to
+    /// the index of the entry that removed them, the same history on every node.
+    /// </summary>
+    public void ApplyEntry(Entry e, SafetyChecker checker, Dictionary<ulong, ulong> removedAt)
     {
         if (e.Index != AppliedIndex + 1)
         {
@@ -123,14 +129,26 @@ internal sealed class SimNode
             throw new SimulationFailure($"node {Id} reaches a state at {e.Index} that differs from the cluster's");
         }
 
-        if (e.Type == EntryType.EntryConfChange)
+        if (e.Type is not (EntryType.EntryConfChange or EntryType.EntryConfChangeV2))
         {
-            AppliedConf = Node!.ApplyConfChange(ConfChange.Parser.ParseFrom(e.Data));
+            return;
         }
-        else if (e.Type == EntryType.EntryConfChangeV2)
+
+        var cc = e.Type == EntryType.EntryConfChange ? ConfChange.Parser.ParseFrom(e.Data).AsV2() : ConfChangeV2.Parser.ParseFrom(e.Data);
+        foreach (var c in cc.Changes)
         {
-            AppliedConf = Node!.ApplyConfChange(ConfChangeV2.Parser.ParseFrom(e.Data));
+            if (c.Type is ConfChangeType.ConfChangeAddNode or ConfChangeType.ConfChangeAddLearnerNode
+                && removedAt.TryGetValue(c.NodeId, out var at) && at < e.Index)
+            {
+                c.NodeId = 0;
+            }
+            else if (c.Type == ConfChangeType.ConfChangeRemoveNode && (!removedAt.TryGetValue(c.NodeId, out var was) || was > e.Index))
+            {
+                removedAt[c.NodeId] = e.Index;
+            }
         }
+
+        AppliedConf = Node!.ApplyConfChange(cc);
     }
 
     /// <summary>Snapshots the state machine at the applied index and compacts the log behind it, keeping a few entries.</summary>

@@ -79,13 +79,14 @@ internal sealed class SimOptions
         var n = nodes > 0 ? nodes : sizes[r.Next(sizes.Length)];
         var election = r.Next(2) == 0 ? 5 : 10;
         var checkQuorum = r.Next(4) != 0;
+        var preVote = r.Next(4) != 0;
         return new SimOptions
         {
             Seed = seed,
             Nodes = n,
             ElectionTick = election,
             HeartbeatTick = r.Next(3) == 0 ? 2 : 1,
-            PreVote = r.Next(4) != 0,
+            PreVote = preVote,
             CheckQuorum = checkQuorum,
             LeaseReads = checkQuorum && r.Next(3) == 0,
             ClockSkewRate = r.Next(2) == 0 ? 0 : r.Next(100),
@@ -94,7 +95,10 @@ internal sealed class SimOptions
             MaxUncommittedEntriesSize = r.Next(4) == 0 ? 64UL : 0UL,
             MaxCommittedSizePerReady = r.Next(3) == 0 ? 32UL : 0UL,
             FaultTicks = 100 + r.Next(200),
-            LivenessTicks = 40 * election,
+            // Without pre-vote a voter that missed a membership change (and so campaigns among
+            // the wrong voters) keeps raising its term and can delay an election over and over;
+            // Raft's randomized timeouts still get through, but with a longer tail.
+            LivenessTicks = (preVote ? 40 : 100) * election,
             DropRate = r.Next(4) == 0 ? 0 : r.Next(150),
             DuplicateRate = r.Next(3) == 0 ? 0 : r.Next(80),
             Reorder = r.Next(3) != 0,

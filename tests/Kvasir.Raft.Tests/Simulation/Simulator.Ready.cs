@@ -128,11 +128,12 @@ internal sealed partial class Simulator
                 return;
             }
 
-            n.ApplyEntry(e, _checker);
+            n.ApplyEntry(e, _checker, _removedAt);
 
             // The bootstrap entries build the first configuration one member at a time.
             if (e.Type != EntryType.EntryNormal && e.Index > (ulong)_o.Nodes)
             {
+                _trace?.Add($"t{_now} node {n.Id} applies conf entry {e.Index}/{e.Term}: voters=({string.Join(' ', n.AppliedConf.Voters)}) out=({string.Join(' ', n.AppliedConf.VotersOutgoing)}) learners=({string.Join(' ', n.AppliedConf.Learners)})");
                 Stats.ConfChangesApplied++;
                 OnMembership(n.AppliedConf, e.Index);
             }

@@ -24,6 +24,7 @@ internal sealed partial class Simulator
     private readonly List<string>? _trace;
     private int _started;
     private ulong _membershipIndex;
+    private readonly Dictionary<ulong, ulong> _removedAt = [];
     private ConfState _membership = new();
     private Peer[] _bootstrapPeers = [];
     private long _now;
