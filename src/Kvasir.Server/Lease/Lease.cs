@@ -33,10 +33,10 @@ internal sealed class Lease
     public HashSet<ByteString> Keys { get; } = [];
 
     /// <summary>Where the lease sits in the expiry queue (-1 when not queued) and when it is due there.</summary>
-    public LeaseHeapSlot ExpirySlot;
+    public LeaseHeapSlot ExpirySlot = new();
 
     /// <summary>Where the lease sits in the checkpoint queue (-1 when not queued) and when it is due there.</summary>
-    public LeaseHeapSlot CheckpointSlot;
+    public LeaseHeapSlot CheckpointSlot = new();
 
     /// <summary>Completes when the lease is revoked on this member: a renewal waiting on an expired lease learns it is gone.</summary>
     public TaskCompletionSource Revoked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -19,7 +19,10 @@ public sealed partial class Lessor
     /// through Raft. Call once, before the member can become leader (checkpoints are scheduled only once the
     /// lessor can propose them). The loop runs until <see cref="Dispose"/>; it acts only while this member is primary.
     /// </summary>
-    public void Start(IProposer proposer)
+    public void Start(IProposer proposer) => Start(proposer, runLoop: true);
+
+    /// <summary>Starts with or without the background loop; without it, tests drive <see cref="RunRoundAsync"/> themselves.</summary>
+    internal void Start(IProposer proposer, bool runLoop)
     {
         ArgumentNullException.ThrowIfNull(proposer);
         lock (_gate)
@@ -40,7 +43,10 @@ public sealed partial class Lessor
             }
         }
 
-        _loop = Task.Run(() => RunAsync(_stop.Token));
+        if (runLoop)
+        {
+            _loop = Task.Run(() => RunAsync(_stop.Token));
+        }
     }
 
     /// <summary>One round of the loop, waiting for the revokes it proposed: what tests drive with a fake clock.</summary>

@@ -13,7 +13,7 @@ namespace Kvasir.Server.Lease;
 /// Ownership and threads. The applier thread changes the set of leases and their keys, in log order,
 /// through <see cref="ILeaseApplier"/>; nothing else does, so every member holds the same leases at the
 /// same index. Expiry times are local to the member and change only on the leader (grant, renew,
-/// promotion). gRPC threads renew and read; the leader's loop (<see cref="Start"/>) finds expired leases
+/// promotion). gRPC threads renew and read; the leader's loop (<see cref="Start(IProposer)"/>) finds expired leases
 /// and due checkpoints and proposes LeaseRevoke and LeaseCheckpoint through Raft, so expiry is applied on
 /// every member in log order. All state is guarded by one lock, never held across an await or a store write.
 /// </para>
@@ -50,6 +50,9 @@ public sealed partial class Lessor : ILeaseApplier, IDisposable
     private TaskCompletionSource? _demoted;
     private IProposer? _proposer;
     private Task _loop = Task.CompletedTask;
+
+    /// <summary>The background loop (completed when it was not started or has stopped).</summary>
+    internal Task Loop => _loop;
 
     /// <summary>Recovers the leases persisted in <paramref name="store"/> and attaches their keys. Nothing expires until <see cref="OnLeadershipChanged"/> promotes this member.</summary>
     public Lessor(MvccStore store, IMemberState member, LessorOptions options, TimeProvider time, ILoggerFactory logs)
