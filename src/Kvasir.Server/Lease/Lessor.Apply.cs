@@ -86,6 +86,8 @@ public sealed partial class Lessor
             lease.Keys.Clear();
         }
 
+        // Before the applier ends the transaction: a renewal waiting on this lease answers TTL 0 (on another
+        // thread) possibly just before the deletions are visible to readers, which no client can tell apart.
         lease.Revoked.TrySetResult();
         return AppliedResult.Of(new LeaseRevokeResponse { Header = _member.Header(txn.Revision) });
     }

@@ -58,7 +58,8 @@ public sealed partial class Lessor
             }
 
             var remaining = lease.Remaining(Now());
-            response.TTL = remaining == long.MaxValue ? long.MaxValue / TimeSpan.TicksPerSecond : remaining / TimeSpan.TicksPerSecond;
+            // A lease that never expires here reports what etcd's does: the seconds of Go's longest duration.
+            response.TTL = remaining == long.MaxValue ? 9_223_372_036 : remaining / TimeSpan.TicksPerSecond;
             response.GrantedTTL = lease.Ttl;
             if (withKeys)
             {
