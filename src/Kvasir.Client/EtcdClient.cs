@@ -85,6 +85,9 @@ public sealed class EtcdClient : IDisposable, IAsyncDisposable
     /// <summary>The endpoint calls go to now (it moves on when one cannot be reached).</summary>
     public string CurrentEndpoint => _core.Channel.CurrentEndpoint.ToString();
 
+    /// <summary>What the views of this client share (tests look at the token).</summary>
+    internal ClientCore Core => _core;
+
     /// <summary>True when this view sends <c>hasleader=true</c>.</summary>
     public bool RequiresLeader => _invoker.RequireLeader;
 

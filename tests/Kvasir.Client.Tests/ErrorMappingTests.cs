@@ -37,6 +37,25 @@ public sealed class ErrorMappingTests
         Assert.Equal("connection refused", e.Message);
     }
 
+    [Theory]
+    [InlineData("rpc error: code = Unauthenticated desc = etcdserver: invalid auth token", StatusCode.Unauthenticated, "etcdserver: invalid auth token")]
+    [InlineData("rpc error: code = PermissionDenied desc = etcdserver: permission denied", StatusCode.PermissionDenied, "etcdserver: permission denied")]
+    [InlineData("rpc error: code = Canceled desc = x", StatusCode.Cancelled, "x")]
+    [InlineData("mvcc: required revision has been compacted", StatusCode.Cancelled, "mvcc: required revision has been compacted")]
+    [InlineData("etcdserver: no leader", StatusCode.Unavailable, "etcdserver: no leader")]
+    public void CancelReason_StatusTextOrBareError_Parsed(string reason, StatusCode code, string message)
+    {
+        Assert.Equal((code, message), CancelReason.Parse(reason));
+    }
+
+    [Fact]
+    public void CancelReason_Compacted_IsTheCompactedException()
+    {
+        Assert.IsType<EtcdCompactedException>(CancelReason.ToException("mvcc: required revision has been compacted"));
+        var denied = CancelReason.ToException("rpc error: code = PermissionDenied desc = etcdserver: permission denied");
+        Assert.Same(EtcdErrors.PermissionDenied, denied.Error);
+    }
+
     [Fact]
     public void Watcher_NextRevision_FollowsCreatedEventsAndProgress()
     {

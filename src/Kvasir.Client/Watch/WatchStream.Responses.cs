@@ -91,7 +91,7 @@ internal sealed partial class WatchStream
         }
         else if (response.Canceled || response.CompactRevision != 0)
         {
-            if (_invoker.Core.ShouldRefreshToken(response.CancelReason) && watcher.AuthRetries++ < 2 && !watcher.IsClosed)
+            if (_invoker.Core.ShouldRefreshToken(CancelReason.Parse(response.CancelReason).Message) && watcher.AuthRetries++ < 2 && !watcher.IsClosed)
             {
                 // The stream's token is stale: reopen it with a fresh one, this watch first.
                 await RefreshAndReopenAsync(watcher).ConfigureAwait(false);
@@ -190,18 +190,6 @@ internal sealed partial class WatchStream
             return new EtcdCompactedException(response.CompactRevision, $"{EtcdErrors.Compacted.Message} (compact revision {response.CompactRevision})");
         }
 
-        if (string.IsNullOrEmpty(response.CancelReason))
-        {
-            return null;
-        }
-
-        var reason = response.CancelReason;
-        var error = EtcdErrors.FromMessage(reason) ?? EtcdErrors.FromMessage("etcdserver: " + reason);
-        if (ReferenceEquals(error, EtcdErrors.Compacted))
-        {
-            return new EtcdCompactedException(0, reason);
-        }
-
-        return new EtcdException(error is null ? StatusCode.Cancelled : (StatusCode)(int)error.Code, reason, error);
+        return string.IsNullOrEmpty(response.CancelReason) ? null : CancelReason.ToException(response.CancelReason);
     }
 }

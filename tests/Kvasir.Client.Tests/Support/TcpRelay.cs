@@ -76,7 +76,15 @@ public sealed class TcpRelay : IAsyncDisposable
 
         foreach (var (client, server) in pairs)
         {
-            client.Client.LingerState = new LingerOption(true, 0);
+            try
+            {
+                // An abortive close (RST), as when a host or a middlebox drops the connection.
+                client.Client?.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+
             client.Dispose();
             server.Dispose();
         }
