@@ -150,7 +150,6 @@ internal sealed class ClientCore : IDisposable, IAsyncDisposable
         }
 
         Channel.Dispose();
-        _authGate.Dispose();
     }
 
     /// <summary>Stops the background loops without waiting for them to wind down, and closes the connections.</summary>

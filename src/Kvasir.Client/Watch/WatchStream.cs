@@ -131,7 +131,18 @@ internal sealed partial class WatchStream : IAsyncDisposable
             {
                 while (reader.TryRead(out var item))
                 {
-                    await HandleAsync(item).ConfigureAwait(false);
+                    try
+                    {
+                        await HandleAsync(item).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (!_stop.IsCancellationRequested)
+                    {
+                        // A fault of the loop itself: end every watch with it rather than leave readers waiting forever.
+                        CloseCall();
+                        item.Watcher?.Finish(e);
+                        item.Done?.TrySetException(e);
+                        FailAll(new EtcdException(Grpc.StatusCode.Internal, "the watch stream failed: " + e.Message, null, e));
+                    }
                 }
             }
         }
