@@ -18,6 +18,7 @@ public sealed class EtcdClient : IDisposable, IAsyncDisposable
     private readonly CallInvoker _invoker;
     private readonly Lazy<WatchClient> _watch;
     private readonly Lazy<LeaseClient> _lease;
+    private readonly Lazy<EtcdClient> _requireLeaderView;
 
     /// <summary>Builds a client; nothing is dialled until the first call (see <see cref="ConnectAsync"/> to check at once).
     /// Throws <see cref="ArgumentException"/> for options that cannot work.</summary>
@@ -37,6 +38,7 @@ public sealed class EtcdClient : IDisposable, IAsyncDisposable
         Auth = new AuthClient(_invoker);
         _watch = new Lazy<WatchClient>(() => new WatchClient(_invoker), LazyThreadSafetyMode.ExecutionAndPublication);
         _lease = new Lazy<LeaseClient>(() => new LeaseClient(_invoker), LazyThreadSafetyMode.ExecutionAndPublication);
+        _requireLeaderView = new Lazy<EtcdClient>(() => requireLeader ? this : new EtcdClient(core, ownsCore: false, requireLeader: true), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>A client of <paramref name="endpoints"/> with default options.</summary>
@@ -92,49 +94,29 @@ public sealed class EtcdClient : IDisposable, IAsyncDisposable
     public bool RequiresLeader => _invoker.RequireLeader;
 
     /// <summary>
-    /// A view of this client that sends <c>hasleader=true</c> with its calls and streams, so that the server
+    /// The view of this client that sends <c>hasleader=true</c> with its calls and streams, so that the server
     /// fails them with <c>etcdserver: no leader</c> instead of waiting while the cluster has none (etcd's
     /// <c>WithRequireLeader</c>). It shares connections and credentials; its watches and keep-alives use
-    /// their own streams. Disposing the view stops those; the connections live as long as this client.
+    /// their own streams. There is one such view per client (every call returns it); it lives, and stops,
+    /// with this client: disposing the view itself does nothing.
     /// </summary>
-    public EtcdClient WithRequireLeader() => new(_core, ownsCore: false, requireLeader: true);
+    public EtcdClient WithRequireLeader() => _requireLeaderView.Value;
 
+    /// <summary>Stops every watch and keep-alive of the client (and of its views) and closes the connections. Does nothing on a view.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_watch.IsValueCreated)
-        {
-            await _watch.Value.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_lease.IsValueCreated)
-        {
-            await _lease.Value.DisposeAsync().ConfigureAwait(false);
-        }
-
         if (_ownsCore)
         {
             await _core.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Closes the connections; watches and keep-alives wind down in the background. Prefer <see cref="DisposeAsync"/>.</summary>
+    /// <summary>Closes the connections; watches and keep-alives wind down in the background. Prefer <see cref="DisposeAsync"/>. Does nothing on a view.</summary>
     public void Dispose()
     {
         if (_ownsCore)
         {
             _core.Dispose();
-        }
-        else
-        {
-            if (_watch.IsValueCreated)
-            {
-                _ = _watch.Value.DisposeAsync().AsTask();
-            }
-
-            if (_lease.IsValueCreated)
-            {
-                _ = _lease.Value.DisposeAsync().AsTask();
-            }
         }
     }
 }

@@ -44,6 +44,29 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public async Task WithRequireLeader_OneViewPerClient_DisposingItLeavesTheClient()
+    {
+        await using var client = EtcdClient.Create("127.0.0.1:1");
+        Assert.False(client.RequiresLeader);
+        var view = client.WithRequireLeader();
+        Assert.True(view.RequiresLeader);
+        Assert.Same(view, client.WithRequireLeader());
+        Assert.Same(view, view.WithRequireLeader());
+        await view.DisposeAsync();
+        Assert.False(client.Core.IsDisposed);
+    }
+
+    [Fact]
+    public async Task DisposedClient_CallsThrowObjectDisposed()
+    {
+        var client = EtcdClient.Create("127.0.0.1:1");
+        await client.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.KV.GetAsync("k"));
+        Assert.Throws<ObjectDisposedException>(() => client.Watch.WatchAsync("k"));
+        Assert.Throws<ObjectDisposedException>(() => client.Lease.KeepAlive(1));
+    }
+
+    [Fact]
     public void GetOptions_Prefix_SetsPrefixEnd()
     {
         var request = new GetOptions { Prefix = true }.ToRequest(ByteString.CopyFromUtf8("abc"));

@@ -126,8 +126,15 @@ internal sealed class ClientCore : IDisposable, IAsyncDisposable
     {
         lock (_loopsGate)
         {
-            _loops.Add(loop);
+            if (!IsDisposed)
+            {
+                _loops.Add(loop);
+                return;
+            }
         }
+
+        // Made after the client was disposed: stop it at once.
+        _ = loop.DisposeAsync().AsTask();
     }
 
     public async ValueTask DisposeAsync()
