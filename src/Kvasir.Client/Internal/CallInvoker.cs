@@ -31,7 +31,7 @@ internal sealed class CallInvoker
         await Core.EnsureTokenAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
         {
-            var token = Core.Token;
+            var generation = Core.TokenGeneration;
             try
             {
                 return await (channel ?? Core.Channel).UnaryAsync(method, request, CallOptions(cancellationToken, idempotent)).ConfigureAwait(false);
@@ -40,7 +40,7 @@ internal sealed class CallInvoker
             {
                 if (attempt == 0 && Core.ShouldRefreshToken(e.Status.Detail))
                 {
-                    await Core.RefreshTokenAsync(token, cancellationToken).ConfigureAwait(false);
+                    await Core.RefreshTokenAsync(generation, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 

@@ -16,7 +16,7 @@ internal sealed class ClientCore : IDisposable, IAsyncDisposable
     private readonly List<IAsyncDisposable> _loops = [];
     private readonly Lock _loopsGate = new();
     private volatile string? _token;
-    private volatile bool _authenticated;
+    private long _tokenGeneration;
     private int _disposed;
 
     public ClientCore(EtcdClientOptions options)
@@ -35,6 +35,10 @@ internal sealed class ClientCore : IDisposable, IAsyncDisposable
 
     /// <summary>The token sent with calls, or null (no credentials, or auth not enabled on the server).</summary>
     public string? Token => _token;
+
+    /// <summary>How many times a token was fetched (0 = not yet). Callers note it before a call, so that a
+    /// refresh after that call's failure is skipped when another caller already refreshed.</summary>
+    public long TokenGeneration => Interlocked.Read(ref _tokenGeneration);
 
     public bool HasCredentials => Options.Username is not null;
 
@@ -58,7 +62,7 @@ internal sealed class ClientCore : IDisposable, IAsyncDisposable
 
     /// <summary>Gets a token before the first call when credentials are configured.</summary>
     public ValueTask EnsureTokenAsync(CancellationToken cancellationToken) =>
-        !HasCredentials || _authenticated ? default : new ValueTask(RefreshTokenAsync(null, cancellationToken));
+        !HasCredentials || TokenGeneration > 0 ? default : new ValueTask(RefreshTokenAsync(0, cancellationToken));
 
     /// <summary>
     /// True for the answers after which a fresh token may make the call succeed: the token expired or was
@@ -79,15 +83,16 @@ internal sealed class ClientCore : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Authenticates again unless another caller already replaced <paramref name="stale"/> since it was read.
-    /// A server without auth enabled leaves the token null. Wrong credentials throw <see cref="EtcdException"/>.
+    /// Authenticates again unless another caller already did since <paramref name="seenGeneration"/> (the
+    /// <see cref="TokenGeneration"/> noted before the failed call). A server without auth enabled leaves the
+    /// token null. Wrong credentials throw <see cref="EtcdException"/>.
     /// </summary>
-    public async Task RefreshTokenAsync(string? stale, CancellationToken cancellationToken)
+    public async Task RefreshTokenAsync(long seenGeneration, CancellationToken cancellationToken)
     {
         await _authGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_authenticated && !ReferenceEquals(_token, stale))
+            if (TokenGeneration != seenGeneration)
             {
                 return;
             }
@@ -113,7 +118,7 @@ internal sealed class ClientCore : IDisposable, IAsyncDisposable
                 throw EtcdException.From(e);
             }
 
-            _authenticated = true;
+            Interlocked.Increment(ref _tokenGeneration);
         }
         finally
         {

@@ -231,6 +231,7 @@ internal sealed class KeepAliveLoop : IAsyncDisposable
 
     private async Task ReadAsync(DuplexStreamingCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call)
     {
+        var generation = _invoker.Core.TokenGeneration;
         try
         {
             while (await call.ResponseStream.MoveNextAsync(_stop.Token).ConfigureAwait(false))
@@ -242,14 +243,14 @@ internal sealed class KeepAliveLoop : IAsyncDisposable
         {
             return;
         }
-        catch (Exception e) when (e is RpcException or OperationCanceledException or IOException)
+        catch (Exception e)
         {
             // Reopened with back-off by the next tick; a stale token is refreshed first.
             if (e is RpcException rpc && _invoker.Core.ShouldRefreshToken(rpc.Status.Detail))
             {
                 try
                 {
-                    await _invoker.Core.RefreshTokenAsync(_invoker.Core.Token, _stop.Token).ConfigureAwait(false);
+                    await _invoker.Core.RefreshTokenAsync(generation, _stop.Token).ConfigureAwait(false);
                 }
                 catch (Exception refresh) when (refresh is EtcdException or OperationCanceledException)
                 {

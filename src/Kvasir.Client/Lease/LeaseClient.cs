@@ -50,7 +50,7 @@ public sealed class LeaseClient : IAsyncDisposable
         await _invoker.Core.EnsureTokenAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
         {
-            var token = _invoker.Core.Token;
+            var generation = _invoker.Core.TokenGeneration;
             using var call = _invoker.Core.Channel.DuplexStreaming(EtcdMethods.LeaseKeepAlive, _invoker.CallOptions(cancellationToken, idempotent: true));
             try
             {
@@ -64,7 +64,7 @@ public sealed class LeaseClient : IAsyncDisposable
             {
                 if (attempt == 0 && _invoker.Core.ShouldRefreshToken(e.Status.Detail))
                 {
-                    await _invoker.Core.RefreshTokenAsync(token, cancellationToken).ConfigureAwait(false);
+                    await _invoker.Core.RefreshTokenAsync(generation, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 

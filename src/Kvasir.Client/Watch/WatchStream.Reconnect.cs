@@ -25,7 +25,7 @@ internal sealed partial class WatchStream
         {
             try
             {
-                await _invoker.Core.RefreshTokenAsync(_invoker.Core.Token, _stop.Token).ConfigureAwait(false);
+                await _invoker.Core.RefreshTokenAsync(_tokenGeneration, _stop.Token).ConfigureAwait(false);
             }
             catch (EtcdException e)
             {
@@ -40,7 +40,7 @@ internal sealed partial class WatchStream
     /// <summary>Reopens the stream at once with a fresh token, <paramref name="first"/> created first.</summary>
     private async ValueTask RefreshAndReopenAsync(Watcher first)
     {
-        var stale = _invoker.Core.Token;
+        var stale = _tokenGeneration;
         RequeueAll(first);
         CloseCall();
         try

@@ -32,6 +32,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
     private DuplexStreamingCall<WatchRequest, WatchResponse>? _call;
     private int _generation;
     private bool _reconnectScheduled;
+    private long _tokenGeneration;
 
     public WatchStream(CallInvoker invoker)
     {
@@ -217,6 +218,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
     private void Open()
     {
         _generation++;
+        _tokenGeneration = _invoker.Core.TokenGeneration;
         _cancelSent.Clear();
         _fragments.Clear();
         var call = _invoker.Core.Channel.DuplexStreaming(EtcdMethods.Watch, _invoker.StreamOptions(_stop.Token));
