@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Kvasir.Bench.Load;
 
@@ -68,7 +67,6 @@ internal static class Report
     private static string Shorten(string text)
     {
         var line = text.Split('\n')[0];
-        var builder = new StringBuilder(line.Length > 100 ? line[..100] + "..." : line);
-        return builder.ToString();
+        return line.Length > 100 ? line[..100] + "..." : line;
     }
 }
