@@ -6,11 +6,18 @@ namespace Kvasir.Bench.Load;
 /// </summary>
 public static class Modes
 {
-    private static readonly Dictionary<string, Func<string[], int>> Registered = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, Func<string[], Task<int>>> Registered = new(StringComparer.Ordinal);
 
-    public static void Register(string name, Func<string[], int> run) => Registered[name] = run;
+    public static void Register(string name, Func<string[], int> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Registered[name] = args => Task.FromResult(run(args));
+    }
 
-    public static bool TryGet(string name, out Func<string[], int> run) => Registered.TryGetValue(name, out run!);
+    /// <summary>Registers a mode that runs asynchronously (network load); Program awaits it.</summary>
+    public static void RegisterAsync(string name, Func<string[], Task<int>> run) => Registered[name] = run ?? throw new ArgumentNullException(nameof(run));
+
+    public static bool TryGet(string name, out Func<string[], Task<int>> run) => Registered.TryGetValue(name, out run!);
 
     public static IEnumerable<string> Names => Registered.Keys.Order(StringComparer.Ordinal);
 }

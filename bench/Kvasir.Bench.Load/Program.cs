@@ -3,7 +3,7 @@ using Kvasir.Bench.Load;
 
 if (args.Length > 0 && Modes.TryGet(args[0], out var run))
 {
-    return run(args[1..]);
+    return await run(args[1..]);
 }
 
 Console.Error.WriteLine($"usage: Kvasir.Bench.Load <mode> [args]; modes: {string.Join(", ", Modes.Names)}");

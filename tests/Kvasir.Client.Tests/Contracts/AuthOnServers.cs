@@ -1,0 +1,8 @@
+using Kvasir.Client.Tests.Support;
+
+namespace Kvasir.Client.Tests.Contracts;
+
+public sealed class AuthOnEtcd(EtcdFixture server) : AuthContract(server), IClassFixture<EtcdFixture>;
+
+[SkipServer(Skips.KvasirNotServing)]
+public sealed class AuthOnKvasir(KvasirFixture server) : AuthContract(server), IClassFixture<KvasirFixture>;

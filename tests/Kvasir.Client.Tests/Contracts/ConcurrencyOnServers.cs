@@ -1,0 +1,8 @@
+using Kvasir.Client.Tests.Support;
+
+namespace Kvasir.Client.Tests.Contracts;
+
+public sealed class ConcurrencyOnEtcd(EtcdFixture server) : ConcurrencyContract(server), IClassFixture<EtcdFixture>;
+
+[SkipServer(Skips.KvasirNotServing)]
+public sealed class ConcurrencyOnKvasir(KvasirFixture server) : ConcurrencyContract(server), IClassFixture<KvasirFixture>;
