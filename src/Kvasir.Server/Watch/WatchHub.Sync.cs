@@ -211,9 +211,10 @@ public sealed partial class WatchHub
         }
 
         var events = 0;
+        var compacted = _store.CompactRevision;
         for (var revision = from; revision <= _notifiedRevision; revision++)
         {
-            var held = _recent.At(revision);
+            var held = AsInBackend(_recent.At(revision), revision, compacted);
             if (events > 0 && events + held.Length > _options.SyncBatchEvents)
             {
                 return revision - 1;
@@ -224,6 +225,46 @@ public sealed partial class WatchHub
         }
 
         return _notifiedRevision;
+    }
+
+    /// <summary>
+    /// A held revision as the backend's history has it: compaction at a revision drops the deletes
+    /// made at that very revision (a tombstone at or below the compacted revision ends its
+    /// generation, which goes; etcd's too), so a catch-up served from memory gives what one read
+    /// from the backend would.
+    /// </summary>
+    private static Event[] AsInBackend(Event[] events, long revision, long compacted)
+    {
+        if (revision > compacted)
+        {
+            return events;
+        }
+
+        var kept = 0;
+        foreach (var e in events)
+        {
+            if (e.Type == Event.Types.EventType.Put)
+            {
+                kept++;
+            }
+        }
+
+        if (kept == events.Length)
+        {
+            return events;
+        }
+
+        var puts = new Event[kept];
+        kept = 0;
+        foreach (var e in events)
+        {
+            if (e.Type == Event.Types.EventType.Put)
+            {
+                puts[kept++] = e;
+            }
+        }
+
+        return puts;
     }
 
     /// <summary>Gives each chosen watcher the events it takes (its range, its filters, at or above its MinRevision).</summary>
@@ -258,9 +299,10 @@ public sealed partial class WatchHub
             return through;
         }
 
+        var compacted = _store.CompactRevision;
         for (var revision = through + 1; revision <= notified; revision++)
         {
-            MatchCatchUp(group, _recent.At(revision));
+            MatchCatchUp(group, AsInBackend(_recent.At(revision), revision, compacted));
         }
 
         return notified;

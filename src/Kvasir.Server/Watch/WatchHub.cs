@@ -187,6 +187,12 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
             return e;
         }
 
+        // Compacted since it was looked up, perhaps: answer as the backend does now.
+        if (e.Kv.ModRevision - 1 < _store.CompactRevision)
+        {
+            return e;
+        }
+
         if (_withPrevKv.TryGetValue(e, out var known))
         {
             return known;
