@@ -121,7 +121,13 @@ public sealed partial class WatchHub
             var group = new WatcherGroup(track: false);
             foreach (var w in _chosen)
             {
-                group.Add(w);
+                var set = group.Add(w);
+                if (!w.HasFilters)
+                {
+                    // Watchers of one range without filters share one list of its events.
+                    set.CatchUpFrom = Math.Min(set.CatchUpFrom, w.MinRevision);
+                    w.CatchUpSet = set;
+                }
             }
 
             if (read is not null)
@@ -145,6 +151,7 @@ public sealed partial class WatchHub
             foreach (var w in _chosen)
             {
                 w.CatchUp = null;
+                w.CatchUpSet = null;
             }
 
             _chosen.Clear();
@@ -267,7 +274,11 @@ public sealed partial class WatchHub
         return puts;
     }
 
-    /// <summary>Gives each chosen watcher the events it takes (its range, its filters, at or above its MinRevision).</summary>
+    /// <summary>
+    /// Gives each chosen watcher the events it takes (its range, its filters, at or above its
+    /// MinRevision): a watcher without filters through its set's shared list, one with filters
+    /// through a list of its own.
+    /// </summary>
     private void MatchCatchUp(WatcherGroup group, IReadOnlyList<Event> events)
     {
         for (var i = 0; i < events.Count; i++)
@@ -276,10 +287,15 @@ public sealed partial class WatchHub
             group.Match(e.Kv.Key, _syncMatched);
             foreach (var set in _syncMatched)
             {
+                if (e.Kv.ModRevision >= set.CatchUpFrom)
+                {
+                    (set.CatchUpEvents ??= []).Add(e);
+                }
+
                 for (var j = 0; j < set.Count; j++)
                 {
                     var w = set[j];
-                    if (e.Kv.ModRevision >= w.MinRevision && w.Accepts(e))
+                    if (w.HasFilters && e.Kv.ModRevision >= w.MinRevision && w.Accepts(e))
                     {
                         (w.CatchUp ??= []).Add(e);
                     }
@@ -317,6 +333,7 @@ public sealed partial class WatchHub
     {
         var progress = false;
         var synced = through >= _notifiedRevision;
+        var queued = 0;
         foreach (var w in _chosen)
         {
             if (w.State != WatcherState.Unsynced)
@@ -324,13 +341,16 @@ public sealed partial class WatchHub
                 continue;
             }
 
-            if (w.CatchUp is { Count: > 0 } events)
+            var (events, start, count) = CaughtUp(w, through);
+            if (count > 0)
             {
-                if (!w.Stream.TryEnqueue(Outgoing.ForEvents(w, events, through), force: false))
+                var added = w.Stream.TryEnqueue(Outgoing.ForEvents(w, events!, start, count), force: false);
+                if (added < 0)
                 {
                     continue;
                 }
 
+                queued += added;
                 w.ProgressDue = false;
             }
 
@@ -348,7 +368,46 @@ public sealed partial class WatchHub
             }
         }
 
+        Queued(queued);
         return progress;
+    }
+
+    /// <summary>The run of events a chosen watcher takes this round: its own, or the tail of its set's shared list from its MinRevision.</summary>
+    private static (EncodedEvents? Events, int Start, int Count) CaughtUp(Watcher w, long through)
+    {
+        if (w.CatchUp is { } own)
+        {
+            return (new EncodedEvents([.. own], through), 0, own.Count);
+        }
+
+        if (w.CatchUpSet is not { CatchUpEvents: { } all } set)
+        {
+            return (null, 0, 0);
+        }
+
+        var encoded = set.CatchUpEncoded ??= new EncodedEvents([.. all], through);
+        var start = FirstAtOrAfter(encoded.Events, w.MinRevision);
+        return (encoded, start, encoded.Count - start);
+    }
+
+    /// <summary>The index of the first event at or after <paramref name="revision"/> in revision-ordered <paramref name="events"/>.</summary>
+    private static int FirstAtOrAfter(Event[] events, long revision)
+    {
+        int low = 0, high = events.Length;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (events[mid].Kv.ModRevision < revision)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
     }
 
     /// <summary>The smallest key range holding every chosen watcher's keys, so the history read materializes fewer events.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using Google.Protobuf;
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Api.Mvccpb;
 using Kvasir.Server.Member;
@@ -36,7 +37,7 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
     private readonly List<Watcher> _touched = [];
     private readonly ConditionalWeakTable<Event, Event> _withPrevKv = [];
     private long _notifiedRevision;
-    private ResponseHeader? _header;
+    private EncodedHeader? _header;
     private bool _disposed;
 
     public WatchHub(MvccStore store, IMemberState member, WatchHubOptions options, TimeProvider time, ILoggerFactory logs)
@@ -165,14 +166,39 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
     internal ResponseHeader Header(long revision)
     {
         var cached = Volatile.Read(ref _header);
-        if (cached is not null && cached.Revision == revision && cached.RaftTerm == _member.Term)
+        if (cached is not null && cached.Header.Revision == revision && cached.Header.RaftTerm == _member.Term)
         {
-            return cached;
+            return cached.Header;
         }
 
+        return CacheHeader(revision).Header;
+    }
+
+    /// <summary>The header of <paramref name="revision"/> encoded as field 1 of a WatchResponse, shared like <see cref="Header"/>.</summary>
+    internal byte[] HeaderField(long revision)
+    {
+        var cached = Volatile.Read(ref _header);
+        if (cached is not null && cached.Header.Revision == revision && cached.Header.RaftTerm == _member.Term)
+        {
+            return cached.Field;
+        }
+
+        return CacheHeader(revision).Field;
+    }
+
+    private EncodedHeader CacheHeader(long revision)
+    {
         var header = _member.Header(revision);
-        Volatile.Write(ref _header, header);
-        return header;
+        var size = header.CalculateSize();
+        var field = new byte[1 + CodedOutputStream.ComputeLengthSize(size) + size];
+        var output = new CodedOutputStream(field);
+        output.WriteRawTag(1 << 3 | 2);
+        output.WriteLength(size);
+        header.WriteTo(output);
+        output.CheckNoSpaceLeft();
+        var encoded = new EncodedHeader(header, field);
+        Volatile.Write(ref _header, encoded);
+        return encoded;
     }
 
     /// <summary>
@@ -225,26 +251,40 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
                     {
                         w.BatchRevision = revision;
                         w.BatchFirst = i;
+                        w.BatchLast = i;
                         w.BatchCount = 1;
                         _touched.Add(w);
+                        continue;
                     }
-                    else
+
+                    if (w.BatchList is null && i != w.BatchLast + 1)
                     {
-                        (w.BatchList ??= [events[w.BatchFirst]]).Add(e);
-                        w.BatchCount++;
+                        // Not a run of the revision's events: this watcher's share gets its own list.
+                        w.BatchList = [.. events.AsSpan(w.BatchFirst, w.BatchCount)];
                     }
+
+                    w.BatchList?.Add(e);
+                    w.BatchLast = i;
+                    w.BatchCount++;
                 }
             }
 
             _matched.Clear();
         }
 
+        // Watchers that take a run of the events (all of them, or one) share their encoding.
+        var shared = new EncodedEvents(events, revision);
+        var queued = 0;
         foreach (var w in _touched)
         {
-            IReadOnlyList<Event> taken = w.BatchCount == events.Length ? events : (w.BatchList ?? (IReadOnlyList<Event>)new[] { events[w.BatchFirst] });
+            var item = w.BatchList is { } own
+                ? Outgoing.ForEvents(w, new EncodedEvents([.. own], revision), 0, own.Count)
+                : Outgoing.ForEvents(w, shared, w.BatchFirst, w.BatchCount);
             w.BatchList = null;
-            if (w.Stream.TryEnqueue(Outgoing.ForEvents(w, taken, revision), force: false))
+            var count = w.Stream.TryEnqueue(item, force: false);
+            if (count >= 0)
             {
+                queued += count;
                 w.ProgressDue = false;
             }
             else
@@ -254,6 +294,7 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
         }
 
         _touched.Clear();
+        Queued(queued);
     }
 
     /// <summary>Moves a synced watcher to the unsynced group: it is given revisions from <paramref name="fromRevision"/> on from history.</summary>
@@ -307,4 +348,7 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
         w.Stream.UnsyncedCount--;
         Volatile.Write(ref _slowCount, _unsynced.Count);
     }
+
+    /// <summary>A header and its encoding as field 1, published together.</summary>
+    private sealed record EncodedHeader(ResponseHeader Header, byte[] Field);
 }

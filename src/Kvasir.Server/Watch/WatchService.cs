@@ -20,6 +20,10 @@ public sealed partial class WatchService : IDisposable
     public static readonly Method<WatchRequest, WatchResponse> WatchMethod =
         Method.Create(MethodType.DuplexStreaming, "etcdserverpb.Watch", "Watch", WatchRequest.Parser, WatchResponse.Parser);
 
+    /// <summary>The same method as the server serves it: responses written as frames of shared bytes.</summary>
+    private static readonly Method<WatchRequest, WatchFrame> ServedMethod =
+        new(MethodType.DuplexStreaming, "etcdserverpb.Watch", "Watch", Marshallers.Protobuf(WatchRequest.Parser), WatchFrame.Marshaller);
+
     private readonly WatchHub _hub;
     private readonly IMemberState _member;
     private readonly LeaderMonitor _leader;
@@ -38,14 +42,14 @@ public sealed partial class WatchService : IDisposable
     public void Register(GrpcRouter router)
     {
         ArgumentNullException.ThrowIfNull(router);
-        router.AddDuplexStreaming(WatchMethod, HandleAsync);
+        router.AddDuplexStreaming(ServedMethod, HandleAsync);
     }
 
     public void Dispose() => _leader.Dispose();
 
     private static RpcException NoLeader() => new((StatusCode)EtcdErrors.NoLeader.Code, EtcdErrors.NoLeader.Message);
 
-    private async ValueTask HandleAsync(RequestStream<WatchRequest> requests, ServerStreamWriter<WatchResponse> responses, ServerCallContext context)
+    private async ValueTask HandleAsync(RequestStream<WatchRequest> requests, ServerStreamWriter<WatchFrame> responses, ServerCallContext context)
     {
         // etcd's stream interceptor: with hasleader=true, no leader means no stream.
         var requireLeader = string.Equals(context.GetMetadata("hasleader"), "true", StringComparison.Ordinal);
@@ -113,9 +117,9 @@ public sealed partial class WatchService : IDisposable
         }
     }
 
-    private async Task SendAsync(WatchStream stream, ServerStreamWriter<WatchResponse> responses, CancellationToken cancellationToken)
+    private async Task SendAsync(WatchStream stream, ServerStreamWriter<WatchFrame> responses, CancellationToken cancellationToken)
     {
-        var batch = new List<WatchResponse>();
+        var batch = new List<WatchFrame>();
         while (await stream.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             stream.Read(batch);

@@ -10,7 +10,7 @@ namespace Kvasir.Server.Watch;
 /// Two parties use it. The request loop calls <see cref="Create"/>, <see cref="Cancel"/> and
 /// <see cref="RequestProgress"/> (one call at a time, as etcd's receive loop does) and may wait in
 /// <see cref="WaitForControlRoomAsync"/> while too many replies are unsent. The one sender waits in
-/// <see cref="WaitToReadAsync"/> and takes everything queued with <see cref="Read"/>. The hub
+/// <see cref="WaitToReadAsync"/> and takes everything queued with <see cref="Read(List{WatchFrame})"/>. The hub
 /// (Notify on the applier's thread, the sync worker, timers) only queues, never waits.
 /// </para>
 /// </summary>
@@ -104,15 +104,15 @@ public sealed partial class WatchStream : IDisposable
     }
 
     /// <summary>
-    /// Takes everything queued and appends it to <paramref name="responses"/> as WatchResponses, in
-    /// order: prev_kv looked up for watchers that asked, large responses fragmented for watchers
-    /// created with fragment=true. Returns the number of events taken. One caller at a time.
+    /// Takes everything queued and appends it to <paramref name="frames"/>, in order: prev_kv looked
+    /// up for watchers that asked, large responses fragmented for watchers created with
+    /// fragment=true. Returns the number of events taken. One caller at a time (the sender).
     /// </summary>
-    public int Read(List<WatchResponse> responses)
+    public int Read(List<WatchFrame> frames)
     {
-        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(frames);
         int events;
-        int replies = 0;
+        var replies = 0;
         bool wasHalfFull;
         TaskCompletionSource? controlWaiter = null;
         lock (_queueLock)
@@ -149,7 +149,7 @@ public sealed partial class WatchStream : IDisposable
         {
             foreach (var item in _taking)
             {
-                ToResponses(item, responses);
+                ToFrames(item, frames);
             }
         }
         finally
@@ -207,24 +207,26 @@ public sealed partial class WatchStream : IDisposable
     }
 
     /// <summary>
-    /// Queues an item; false when <paramref name="force"/> is not set and the stream already holds
-    /// <c>StreamCapacity</c> events (the caller parks the watcher). A closed stream takes and drops
-    /// everything. Never waits: the caller may hold the hub's lock (lock order: hub, then queue).
+    /// Queues an item and returns how many events it queued; -1 when <paramref name="force"/> is
+    /// not set and the stream already holds <c>StreamCapacity</c> events (the caller parks the
+    /// watcher). A closed stream drops everything (0). Never waits: the caller may hold the hub's
+    /// lock (lock order: hub, then queue). The caller adds the events to the hub's pending count
+    /// (once for many streams).
     /// </summary>
-    internal bool TryEnqueue(in Outgoing item, bool force)
+    internal int TryEnqueue(in Outgoing item, bool force)
     {
         TaskCompletionSource? reader;
-        var count = item.EventCount;
+        var count = item.Count;
         lock (_queueLock)
         {
             if (_closed)
             {
-                return true;
+                return 0;
             }
 
-            if (!force && count > 0 && _pendingEvents >= _capacity)
+            if (!force && _pendingEvents >= _capacity)
             {
-                return false;
+                return -1;
             }
 
             _queue.Enqueue(item);
@@ -238,9 +240,8 @@ public sealed partial class WatchStream : IDisposable
             _readWaiter = null;
         }
 
-        _hub.Queued(count);
         reader?.TrySetResult();
-        return true;
+        return count;
     }
 
     internal void OnProgressTimer() => _hub.ProgressTick(this);

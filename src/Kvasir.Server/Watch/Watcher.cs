@@ -77,12 +77,19 @@ internal sealed class Watcher
 
     public int BatchFirst { get; set; }
 
+    public int BatchLast { get; set; }
+
     public int BatchCount { get; set; }
 
     public List<Event>? BatchList { get; set; }
 
-    /// <summary>Scratch of one sync round, owned by the sync worker.</summary>
+    /// <summary>Scratch of one sync round, owned by the sync worker: this watcher's own events (it has filters).</summary>
     public List<Event>? CatchUp { get; set; }
+
+    /// <summary>Scratch of one sync round: the round's set sharing its range, whose events it takes from MinRevision on (it has no filters).</summary>
+    public WatcherSet? CatchUpSet { get; set; }
+
+    public bool HasFilters => NoPut || NoDelete;
 
     /// <summary>False when a NOPUT or NODELETE filter drops <paramref name="e"/>.</summary>
     public bool Accepts(Event e) => e.Type == Event.Types.EventType.Put ? !NoPut : !NoDelete;

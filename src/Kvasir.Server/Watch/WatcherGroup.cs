@@ -15,7 +15,8 @@ internal sealed class WatcherGroup(bool track)
 
     public int Count { get; private set; }
 
-    public void Add(Watcher watcher)
+    /// <summary>Adds a watcher; returns the set of its key or range.</summary>
+    public WatcherSet Add(Watcher watcher)
     {
         var range = watcher.Range;
         WatcherSet? set;
@@ -39,6 +40,7 @@ internal sealed class WatcherGroup(bool track)
 
         set.Add(watcher);
         Count++;
+        return set;
     }
 
     /// <summary>Removes a watcher of this (tracking) group.</summary>

@@ -11,6 +11,14 @@ internal sealed class WatcherSet(bool track)
 
     public int Count { get; private set; }
 
+    // Scratch of a sync round's throw-away group, owned by the sync worker: the lowest MinRevision of
+    // the set's watchers without filters, the events of its range from there on, and their encoding.
+    public long CatchUpFrom { get; set; } = long.MaxValue;
+
+    public List<Kvasir.Api.Mvccpb.Event>? CatchUpEvents { get; set; }
+
+    public EncodedEvents? CatchUpEncoded { get; set; }
+
     public Watcher this[int index] => _items[index];
 
     public void Add(Watcher watcher)
