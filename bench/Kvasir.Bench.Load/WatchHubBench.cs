@@ -18,7 +18,9 @@ namespace Kvasir.Bench.Load;
 /// the store first; then the timed phase hands their events to <see cref="WatchHub.Notify"/> one
 /// revision at a time, as the applier would in a burst, while one consumer task per stream takes
 /// and serializes what is queued (the work of the gRPC sender, without sockets). Reports events
-/// delivered per second and what each Notify costs the applier's thread (time, allocation).
+/// delivered per second (wall clock: depends on what else the machine runs), the whole process's
+/// CPU per delivered event (notifier, senders, sync worker, GC: steadier on a shared machine), and
+/// what each Notify costs the applier's thread (its CPU time, wall p50/p99, allocation).
 /// Usage: Kvasir.Bench.Load watchhub [revisions=200000] [scenario=all|one|prefix|keys] [streamCapacity=8192]
 /// </summary>
 public static class WatchHubBench
@@ -32,7 +34,7 @@ public static class WatchHubBench
         var scenario = args.Length > 1 ? args[1] : "all";
         var capacity = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : new WatchHubOptions().StreamCapacity;
         Console.WriteLine($"watchhub: {revisions:N0} revisions of one put each (64-byte values), stream capacity {capacity:N0} events, {Environment.ProcessorCount} cores");
-        Console.WriteLine("scenario                                   | delivered ev/s | Notify CPU  | wall p50  | wall p99   | alloc/Notify | parked | gen0 GCs");
+        Console.WriteLine("scenario                                   | delivered ev/s | CPU/event    | Notify CPU  | wall p50  | wall p99   | alloc/Notify | parked | gen0 GCs");
         if (scenario is "all" or "one")
         {
             Scenario("1 watcher (prefix)", revisions, streams: 1, watchersPerStream: 1, singleKeys: false, capacity);
@@ -134,6 +136,7 @@ public static class WatchHubBench
         var gcs = GC.CollectionCount(0);
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var cpu = ThreadCpu.Now();
+        var processCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < revisions; i++)
         {
@@ -148,6 +151,7 @@ public static class WatchHubBench
         var parked = hub.SlowWatcherCount;
         var finished = Task.WaitAll(consumers, TimeSpan.FromMinutes(5));
         var wall = clock.Elapsed;
+        var totalCpu = Process.GetCurrentProcess().TotalProcessorTime - processCpu;
         foreach (var stream in open)
         {
             stream.Dispose();
@@ -160,7 +164,7 @@ public static class WatchHubBench
         var p99 = Stopwatch.GetElapsedTime(0, timings[(int)(revisions * 0.99)]).TotalMicroseconds;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{name,-42} | {delivered / wall.TotalSeconds,14:N0} | {mean,8:F2} µs | {p50,6:F1} µs | {p99,7:F1} µs | {allocated / (double)revisions,9:F0} B | {parked,6} | {gcs,5}{(finished ? "" : " (timed out)")}"));
+            $"{name,-42} | {delivered / wall.TotalSeconds,14:N0} | {totalCpu.TotalNanoseconds / Math.Max(1, delivered),9:F0} ns | {mean,8:F2} µs | {p50,6:F1} µs | {p99,7:F1} µs | {allocated / (double)revisions,9:F0} B | {parked,6} | {gcs,5}{(finished ? "" : " (timed out)")}"));
         if (delivered != expected)
         {
             Console.WriteLine($"  delivered {delivered:N0} of {expected:N0} events");

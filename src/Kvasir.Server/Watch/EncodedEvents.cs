@@ -66,12 +66,11 @@ internal sealed class EncodedEvents(Event[] events, long revision)
     private static byte[] Encode(Event e)
     {
         var size = e.CalculateSize();
-        var bytes = new byte[1 + CodedOutputStream.ComputeLengthSize(size) + size];
-        var output = new CodedOutputStream(bytes);
-        output.WriteRawTag(EventsTag);
-        output.WriteLength(size);
-        e.WriteTo(output);
-        output.CheckNoSpaceLeft();
+        var lengthSize = CodedOutputStream.ComputeLengthSize(size);
+        var bytes = new byte[1 + lengthSize + size];
+        bytes[0] = EventsTag;
+        Varint.Write(bytes.AsSpan(1), (ulong)size);
+        e.WriteTo(bytes.AsSpan(1 + lengthSize));
         return bytes;
     }
 

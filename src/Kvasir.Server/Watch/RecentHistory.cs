@@ -38,6 +38,9 @@ internal sealed class RecentHistory(int capacity)
         _count = Math.Min(_count + 1, capacity);
     }
 
+    /// <summary>Forgets every held revision.</summary>
+    public void Clear() => _count = 0;
+
     /// <summary>True when every revision from <paramref name="from"/> to the newest is held.</summary>
     public bool Covers(long from) => _count > 0 && from >= Oldest;
 

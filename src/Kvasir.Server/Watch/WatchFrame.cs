@@ -114,16 +114,7 @@ public sealed class WatchFrame
         if (_watchId != 0)
         {
             destination[at++] = WatchIdTag;
-            for (var value = (ulong)_watchId; ; value >>= 7)
-            {
-                if (value < 0x80)
-                {
-                    destination[at++] = (byte)value;
-                    break;
-                }
-
-                destination[at++] = (byte)(value | 0x80);
-            }
+            at += Varint.Write(destination[at..], (ulong)_watchId);
         }
 
         if (_fragment)

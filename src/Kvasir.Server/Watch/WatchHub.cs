@@ -23,7 +23,7 @@ namespace Kvasir.Server.Watch;
 /// </summary>
 public sealed partial class WatchHub : IWatchNotifier, IDisposable
 {
-    private readonly MvccStore _store;
+    private MvccStore _store;
     private readonly IMemberState _member;
     private readonly WatchHubOptions _options;
     private readonly TimeProvider _time;
@@ -136,6 +136,42 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
         }
     }
 
+    /// <summary>
+    /// The member replaced its store (a Raft snapshot was installed). Every synced watcher is parked
+    /// where it stands and reads what it lacks from the new store's history, as etcd's Restore moves
+    /// every synced watcher to the unsynced group; one whose next revision the new store has
+    /// compacted is canceled with compact_revision. Applier thread, between Notify calls.
+    /// </summary>
+    public void Restore(MvccStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var given = _notifiedRevision;
+            _store = store;
+            _recent.Clear();
+            Volatile.Write(ref _notifiedRevision, store.CurrentRevision);
+            var synced = new List<Watcher>();
+            foreach (var stream in _openStreams)
+            {
+                foreach (var w in stream.Watchers.Values)
+                {
+                    if (w.State == WatcherState.Synced)
+                    {
+                        synced.Add(w);
+                    }
+                }
+            }
+
+            foreach (var w in synced)
+            {
+                // A synced watcher has been given everything through the old store's notified revision.
+                Park(w, Math.Max(w.MinRevision, given + 1));
+            }
+        }
+    }
+
     public void Dispose()
     {
         List<WatchStream> streams;
@@ -190,12 +226,11 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
     {
         var header = _member.Header(revision);
         var size = header.CalculateSize();
-        var field = new byte[1 + CodedOutputStream.ComputeLengthSize(size) + size];
-        var output = new CodedOutputStream(field);
-        output.WriteRawTag(1 << 3 | 2);
-        output.WriteLength(size);
-        header.WriteTo(output);
-        output.CheckNoSpaceLeft();
+        var lengthSize = CodedOutputStream.ComputeLengthSize(size);
+        var field = new byte[1 + lengthSize + size];
+        field[0] = (1 << 3) | 2;
+        Varint.Write(field.AsSpan(1), (ulong)size);
+        header.WriteTo(field.AsSpan(1 + lengthSize));
         var encoded = new EncodedHeader(header, field);
         Volatile.Write(ref _header, encoded);
         return encoded;
