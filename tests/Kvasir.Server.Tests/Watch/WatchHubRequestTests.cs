@@ -126,6 +126,21 @@ public sealed class WatchHubRequestTests
     }
 
     [Fact]
+    public async Task ControlRoom_RepliesUnsent_RequestLoopWaitsUntilTheSenderTakesThem()
+    {
+        using var h = new HubHarness(new WatchHubOptions { ControlBacklog = 2, Random = new Random(1) });
+        using var s = h.Open();
+        s.Stream.Create(Key("a"));
+        Assert.True(s.Stream.WaitForControlRoomAsync(CancellationToken.None).IsCompleted);
+        s.Stream.Create(Key("b"));
+        var waiting = s.Stream.WaitForControlRoomAsync(CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        Assert.Equal(2, s.Drain().Count);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Dispose_Stream_RemovesItsWatchers()
     {
         using var h = new HubHarness();

@@ -157,6 +157,41 @@ public sealed class WatchServiceTests
         await Poll.UntilAsync(() => target.Harness.Hub.WatcherCount == 0 && target.Harness.Hub.StreamCount == 0, Bound, "the watchers of a reset stream to go");
     }
 
+    [Fact]
+    public async Task Watch_ClientStopsReading_ItsWatcherIsParkedWhileWritesAndOtherStreamsGoOn()
+    {
+        await using var target = await KvasirTarget.StartAsync(new WatchHubOptions { StreamCapacity = 64, Random = new Random(1) });
+        using var slow = target.Channel.DuplexStreaming(WatchService.WatchMethod, Options());
+        using var fast = target.Channel.DuplexStreaming(WatchService.WatchMethod, Options());
+        await slow.RequestStream.WriteAsync(new WatchRequest { CreateRequest = Prefix("s/") });
+        await fast.RequestStream.WriteAsync(new WatchRequest { CreateRequest = Prefix("s/") });
+        Assert.True((await NextAsync(slow)).Created);
+        Assert.True((await NextAsync(fast)).Created);
+
+        // 600 puts of 4 KiB: far more than HTTP/2 flow control, the response queue and 64 events hold
+        // for a client that does not read. The writes never wait, and the reading client gets each at once.
+        var value = new string('v', 4096);
+        var fastRevisions = new List<long>();
+        for (var i = 0; i < 600; i++)
+        {
+            var revision = await target.PutAsync($"s/{i % 7}", value);
+            var r = await NextAsync(fast);
+            Assert.Equal(revision, r.Header.Revision);
+            fastRevisions.Add(r.Events[0].Kv.ModRevision);
+        }
+
+        Assert.Equal(1, target.Harness.Hub.SlowWatcherCount);
+
+        var slowRevisions = new List<long>();
+        while (slowRevisions.Count < 600)
+        {
+            slowRevisions.AddRange((await NextAsync(slow)).Events.Select(e => e.Kv.ModRevision));
+        }
+
+        Assert.Equal(fastRevisions, slowRevisions);
+        await Poll.UntilAsync(() => target.Harness.Hub.SlowWatcherCount == 0, Bound, "the slow watcher to be synced again");
+    }
+
     private sealed class RawBytes : Marshaller<byte[]>
     {
         public override byte[] Deserialize(in ReadOnlySequence<byte> payload) => payload.ToArray();
