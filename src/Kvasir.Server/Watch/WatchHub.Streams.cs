@@ -85,7 +85,9 @@ public sealed partial class WatchHub
                 return;
             }
 
+            // A watcher canceled for compaction stays on its stream until the client cancels it, as in etcd.
             Detach(w);
+            _watcherCount--;
             stream.TryEnqueue(Outgoing.ForReply(new WatchResponse { Header = Header(_store.CurrentRevision), WatchId = watchId, Canceled = true }), force: true);
             if (stream.ProgressRequested)
             {
@@ -160,6 +162,7 @@ public sealed partial class WatchHub
                 Detach(w);
             }
 
+            _watcherCount -= stream.Watchers.Count;
             stream.Watchers.Clear();
             _progressWaiting.Remove(stream);
             stream.ProgressRequested = false;
@@ -172,7 +175,7 @@ public sealed partial class WatchHub
         timer?.Dispose();
     }
 
-    /// <summary>Removes a watcher from its group; it receives nothing more. Under the lock.</summary>
+    /// <summary>Removes a watcher from its group; it receives nothing more. Its stream may still list it (a compacted one). Under the lock.</summary>
     private void Detach(Watcher w)
     {
         if (w.State == WatcherState.Synced)
@@ -185,7 +188,6 @@ public sealed partial class WatchHub
         }
 
         w.State = WatcherState.Canceled;
-        _watcherCount--;
     }
 
     /// <summary>

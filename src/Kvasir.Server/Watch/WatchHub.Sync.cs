@@ -207,15 +207,11 @@ public sealed partial class WatchHub
         _syncCursor = start + looked;
         foreach (var w in _compacted)
         {
-            w.Stream.Watchers.Remove(w.Id);
+            // As in etcd, the watcher stays on its stream (its id in use, a RequestProgress
+            // unanswered) until the client cancels it; etcd's client does so at once. The reply
+            // carries no revision in its header, only the compacted one.
             Detach(w);
-
-            // etcd's reply carries no revision in its header, only the compacted one.
             w.Stream.TryEnqueue(Outgoing.ForNotice(new WatchResponse { Header = Header(0), WatchId = w.Id, CompactRevision = compactRevision, Canceled = true }), force: true);
-            if (w.Stream.ProgressRequested)
-            {
-                TryAnswerProgress(w.Stream);
-            }
         }
 
         return from;

@@ -11,7 +11,7 @@ namespace Kvasir.Server.Tests.Watch;
 
 /// <summary>
 /// The same seeded sequence of writes, compactions and watch creates (keys, ranges, past, present
-/// and future start revisions, filters, prev_kv) sent to Kvasir and to a real etcd 3.4.23 through
+/// and future start revisions, filters, prev_kv, client-chosen ids, empty ranges, cancels) sent to Kvasir and to a real etcd 3.4.23 through
 /// Kvasir's gRPC client: every watcher's created reply, events and end must be equal. Both servers
 /// send progress notifications every 200 ms to watchers that asked, which tells the test when a
 /// watcher has been given everything (a progress notice follows its events on the same stream).
@@ -25,7 +25,7 @@ public sealed class WatchDifferentialTests(ITestOutputHelper output)
     [Fact]
     public async Task RandomSequence_SameWatchResponsesAsEtcd()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("KVASIR_WATCH_DIFF_SEED"), out var s) ? s : 20261122;
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("KVASIR_WATCH_DIFF_SEED"), out var s) ? s : 5;
         try
         {
             await RunAsync(seed);
@@ -123,8 +123,31 @@ public sealed class WatchDifferentialTests(ITestOutputHelper output)
             }
 
             await Task.WhenAll(sides.Select(side => side.WaitCaughtUpAsync(current)));
+
+            // Cancels while nothing is in flight (etcd may or may not send events queued before a cancel):
+            // live watchers, compacted ones (still on their stream until canceled), unknown ids.
+            for (var i = 0; i < 4; i++)
+            {
+                var stream = random.Next(3);
+                var id = random.Next(0, 16);
+                await Task.WhenAll(sides.Select(side => side.CancelAsync(stream, id)));
+            }
+
+            if (phase == 1)
+            {
+                // Every watcher compacted, canceled by the client as etcd's client does: each gets a canceled reply.
+                for (var stream = 0; stream < 3; stream++)
+                {
+                    foreach (var id in sides[1].CompactedIds(stream))
+                    {
+                        await Task.WhenAll(sides.Select(side => side.CancelAsync(stream, id)));
+                    }
+                }
+            }
+
             if (phase == 0)
             {
+
                 compacted = current - 5;
                 foreach (var side in sides)
                 {
@@ -135,7 +158,10 @@ public sealed class WatchDifferentialTests(ITestOutputHelper output)
 
         var kvasirWatchers = sides[0].Describe();
         var etcdWatchers = sides[1].Describe();
-        output.WriteLine($"seed {seed}: {current} revisions, {creates} watchers, compacted at {compacted}");
+        var ended = etcdWatchers.Sum(w => w.Split("canceled compact=0").Length - 1);
+        var compactedEnds = etcdWatchers.Sum(w => w.Split("canceled compact=").Length - 1) - ended;
+        var afterCompaction = etcdWatchers.Sum(w => w.Split("canceled after compaction").Length - 1);
+        output.WriteLine($"seed {seed}: {current} revisions, {creates} watchers, compacted at {compacted}; {ended} canceled, {compactedEnds} compacted, {afterCompaction} canceled after compaction");
         Assert.Equal(etcdWatchers.Count, kvasirWatchers.Count);
         for (var i = 0; i < etcdWatchers.Count; i++)
         {
@@ -197,6 +223,12 @@ public sealed class WatchDifferentialTests(ITestOutputHelper output)
             request.Filters.Add(random.Next(2) == 0 ? WatchCreateRequest.Types.FilterType.Noput : WatchCreateRequest.Types.FilterType.Nodelete);
         }
 
+        if (random.Next(5) == 0)
+        {
+            // A client-chosen id: sometimes one in use (refused), and automatic ids step over them.
+            request.WatchId = random.Next(1, 6);
+        }
+
         request.PrevKv = random.Next(3) == 0;
         request.Fragment = random.Next(2) == 0;
         request.ProgressNotify = true;
@@ -236,6 +268,21 @@ public sealed class WatchDifferentialTests(ITestOutputHelper output)
             _created.Add((stream, log.CreatedCount - 1));
         }
 
+        /// <summary>The ids of the stream's watchers canceled for compaction and not canceled by the client yet.</summary>
+        public List<long> CompactedIds(int stream) => _logs[stream].CompactedIds();
+
+        /// <summary>Cancels a watcher; when it is live, waits for its canceled reply (an unknown id gets none).</summary>
+        public async Task CancelAsync(int stream, long id)
+        {
+            var log = _logs[stream];
+            var listed = log.IsListed(id);
+            await _calls[stream].RequestStream.WriteAsync(new WatchRequest { CancelRequest = new WatchCancelRequest { WatchId = id } });
+            if (listed)
+            {
+                await Poll.UntilAsync(() => !log.IsListed(id), Bound, $"{Target.Name}: the canceled reply of {id}", TimeSpan.FromMilliseconds(5));
+            }
+        }
+
         /// <summary>Waits until every live watcher that can get events has sent a progress notice at or past <paramref name="revision"/>.</summary>
         public Task WaitCaughtUpAsync(long revision) => Poll.UntilAsync(
             () => _logs.All(log => log.CaughtUp(revision)),
@@ -268,6 +315,7 @@ public sealed class WatchDifferentialTests(ITestOutputHelper output)
         private readonly Lock _lock = new();
         private readonly List<Watched> _watchers = [];
         private readonly Dictionary<long, Watched> _byId = [];
+        private readonly Dictionary<long, Watched> _compacted = [];
         private long _expectedStart;
 
         public int CreatedCount
@@ -302,6 +350,23 @@ public sealed class WatchDifferentialTests(ITestOutputHelper output)
             catch (Exception e) when (e is RpcException or OperationCanceledException or ObjectDisposedException)
             {
                 // The test ended the call.
+            }
+        }
+
+        public List<long> CompactedIds()
+        {
+            lock (_lock)
+            {
+                return [.. _compacted.Keys];
+            }
+        }
+
+        /// <summary>True while the server lists the watcher on the stream: live, or compacted and not yet canceled.</summary>
+        public bool IsListed(long id)
+        {
+            lock (_lock)
+            {
+                return _byId.ContainsKey(id) || _compacted.ContainsKey(id);
             }
         }
 
@@ -343,6 +408,11 @@ public sealed class WatchDifferentialTests(ITestOutputHelper output)
 
                 if (!_byId.TryGetValue(r.WatchId, out var watcher))
                 {
+                    if (r.Canceled && _compacted.Remove(r.WatchId, out var compacted))
+                    {
+                        compacted.Lines.Add($"canceled after compaction rev={r.Header.Revision}");
+                    }
+
                     return;
                 }
 
@@ -351,6 +421,11 @@ public sealed class WatchDifferentialTests(ITestOutputHelper output)
                     watcher.Ended = true;
                     watcher.Lines.Add($"canceled compact={r.CompactRevision} reason='{r.CancelReason}' rev={r.Header.Revision}");
                     _byId.Remove(r.WatchId);
+                    if (r.CompactRevision != 0)
+                    {
+                        _compacted[r.WatchId] = watcher;
+                    }
+
                     return;
                 }
 
