@@ -165,9 +165,11 @@ internal sealed partial class SqliteBackend
             _writer.Exec("PRAGMA synchronous=FULL");
         }
 
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             _writer.Exec("COMMIT");
+            _options.CommitObserved?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(start));
         }
         finally
         {
