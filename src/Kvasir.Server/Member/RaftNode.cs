@@ -21,7 +21,8 @@ internal sealed partial class RaftNode
     private readonly IRaftNodeHost _host;
     private readonly int _maxPendingProposals;
     private readonly Thread _thread;
-    private readonly ManualResetEventSlim _signal = new(false);
+    // Set at first, so the loop drains the first Ready (a new member's bootstrap entries) without waiting for a tick.
+    private readonly ManualResetEventSlim _signal = new(true);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // The inbox, guarded by _gate. Lists are swapped, not copied, when the loop drains them.
