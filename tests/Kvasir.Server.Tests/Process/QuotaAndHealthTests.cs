@@ -30,6 +30,17 @@ public sealed class QuotaAndHealthTests
         }
 
         Assert.Equal((StatusCode.ResourceExhausted, "etcdserver: mvcc: database space exceeded"), refused);
+
+        // As in etcd, a put found over the quota when it applies is refused without an alarm; the
+        // next one, checked before it is proposed, raises NOSPACE.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                await kv.StatusOfAsync(EtcdMethods.Put, new PutRequest { Key = Kv.B("q/more"), Value = Kv.B(value) });
+                return (await kv.CallAsync(EtcdMethods.Alarm, new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Get })).Alarms.Count > 0;
+            },
+            TimeSpan.FromSeconds(20),
+            "the NOSPACE alarm");
         var alarms = await kv.CallAsync(EtcdMethods.Alarm, new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Get });
         var alarm = Assert.Single(alarms.Alarms);
         Assert.Equal(AlarmType.Nospace, alarm.Alarm);
