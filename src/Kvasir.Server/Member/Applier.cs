@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Kvasir.Raft;
 
 namespace Kvasir.Server.Member;
@@ -15,7 +14,7 @@ namespace Kvasir.Server.Member;
 internal sealed partial class Applier
 {
     private readonly ApplierParts _parts;
-    private readonly BlockingCollection<ApplyBatch> _queue;
+    private readonly ApplyQueue _queue;
     private readonly Thread _thread;
     private readonly CancellationTokenSource _failed = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -23,7 +22,7 @@ internal sealed partial class Applier
     public Applier(ApplierParts parts, int queueBatches)
     {
         _parts = parts;
-        _queue = new BlockingCollection<ApplyBatch>(new ConcurrentQueue<ApplyBatch>(), queueBatches);
+        _queue = new ApplyQueue(queueBatches);
         _thread = new Thread(Run) { IsBackground = true, Name = "kvasir-applier" };
     }
 
@@ -38,23 +37,13 @@ internal sealed partial class Applier
     /// </summary>
     public void Enqueue(ApplyBatch batch)
     {
-        try
-        {
-            _queue.Add(batch, _failed.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (InvalidOperationException)
-        {
-            // Adding is complete: the member is stopping.
-        }
+        _queue.Add(batch, _failed.Token);
     }
 
     /// <summary>Applies what is queued, then ends. Call after the Raft loop has stopped.</summary>
     public Task StopAsync()
     {
-        _queue.CompleteAdding();
+        _queue.Complete();
         return _exited.Task;
     }
 
@@ -62,9 +51,15 @@ internal sealed partial class Applier
     {
         try
         {
-            foreach (var batch in _queue.GetConsumingEnumerable(_failed.Token))
+            var batches = new List<ApplyBatch>();
+            while (_queue.TakeAll(batches, _failed.Token))
             {
-                ApplyAll(batch);
+                foreach (var batch in batches)
+                {
+                    ApplyAll(batch);
+                }
+
+                batches.Clear();
             }
         }
         catch (OperationCanceledException) when (_failed.IsCancellationRequested)

@@ -20,19 +20,13 @@ public sealed partial class MemberServer
             throw EtcdErrors.Stopped.ToRpcException();
         }
 
-        try
+        // The round's own deadline (checked every tick) bounds the wait; no timer per read.
+        var round = _reads.NextAsync();
+        var index = round.IsCompleted ? await round.ConfigureAwait(false) : await round.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var applied = _applied.WaitAsync(index);
+        if (!applied.IsCompleted)
         {
-            var index = await _reads.NextAsync().WaitAsync(_requestTimeout, _time, cancellationToken).ConfigureAwait(false);
-            var applied = _applied.WaitAsync(index);
-            if (!applied.IsCompleted)
-            {
-                await applied.WaitAsync(_requestTimeout, _time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (TimeoutException)
-        {
-            _metrics.ReadIndexFailed();
-            throw EtcdErrors.Timeout.ToRpcException();
+            await applied.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }

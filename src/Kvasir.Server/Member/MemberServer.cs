@@ -103,7 +103,7 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
         }
 
         _raft = new RaftNode(node, storage.Log, storage.Wal, new RaftHost(this), MaxPendingProposals);
-        _reads = new ReadIndexCoordinator(_raft.TryReadIndex, time);
+        _reads = new ReadIndexCoordinator(_raft.TryReadIndex, time, config.RequestTimeout, static () => Api.Errors.EtcdErrors.Timeout.ToRpcException());
         _applier = new Applier(
             new ApplierParts
             {

@@ -22,7 +22,7 @@ internal sealed partial class RaftNode
     private readonly int _maxPendingProposals;
     private readonly Thread _thread;
     // Set at first, so the loop drains the first Ready (a new member's bootstrap entries) without waiting for a tick.
-    private readonly ManualResetEventSlim _signal = new(true);
+    private readonly ManualResetEventSlim _signal = new(true, spinCount: 10);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // The inbox, guarded by _gate. Lists are swapped, not copied, when the loop drains them.

@@ -20,6 +20,9 @@ internal sealed class ReadIndexCoordinator
     private readonly Lock _gate = new();
     private readonly Func<ByteString, bool> _send;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _timeout;
+    private readonly Func<Exception> _timedOut;
+    private long _startedAt;
     private TaskCompletionSource<ulong>? _waiting;
     private TaskCompletionSource<ulong>? _inFlight;
     private ulong _inFlightId;
@@ -28,10 +31,13 @@ internal sealed class ReadIndexCoordinator
     private ulong _nextId;
 
     /// <param name="send">Queues a ReadIndex request with the given context on the Raft loop; false when it is stopping.</param>
-    public ReadIndexCoordinator(Func<ByteString, bool> send, TimeProvider time)
+    /// <param name="timeout">How long a round may go unanswered before its reads fail with <paramref name="timedOut"/>.</param>
+    public ReadIndexCoordinator(Func<ByteString, bool> send, TimeProvider time, TimeSpan timeout, Func<Exception> timedOut)
     {
         _send = send;
         _time = time;
+        _timeout = timeout;
+        _timedOut = timedOut;
     }
 
     /// <summary>The read index of the next round that starts after this call.</summary>
@@ -104,6 +110,7 @@ internal sealed class ReadIndexCoordinator
                     _inFlightId = ++_nextId;
                     _inFlightContext = Context(_inFlightId);
                     _sentAt = long.MinValue;
+                    _startedAt = _time.GetTimestamp();
                 }
             }
         }
@@ -111,20 +118,45 @@ internal sealed class ReadIndexCoordinator
         failed?.TrySetException(error);
     }
 
-    /// <summary>Each tick: asks again for a round unanswered for too long.</summary>
+    /// <summary>
+    /// Each tick: fails a round unanswered for the request timeout (its reads get <c>request timed
+    /// out</c>, and the reads waiting behind it start the next round), or asks again for one
+    /// unanswered for <see cref="RetryAfter"/>.
+    /// </summary>
     public void OnTick()
     {
+        TaskCompletionSource<ulong>? expired = null;
+        ByteString? resend;
         lock (_gate)
         {
-            if (_inFlight is null || (_sentAt != long.MinValue && _time.GetElapsedTime(_sentAt) < RetryAfter))
+            if (_inFlight is null)
+            {
+                return;
+            }
+
+            if (_time.GetElapsedTime(_startedAt) >= _timeout)
+            {
+                expired = _inFlight;
+                _inFlight = null;
+                if (_waiting is not null)
+                {
+                    Begin();
+                }
+            }
+            else if (_sentAt != long.MinValue && _time.GetElapsedTime(_sentAt) < RetryAfter)
             {
                 return;
             }
 
             _sentAt = _time.GetTimestamp();
+            resend = _inFlight is not null ? _inFlightContext : null;
         }
 
-        _send(_inFlightContext);
+        expired?.TrySetException(_timedOut());
+        if (resend is not null)
+        {
+            _send(resend);
+        }
     }
 
     /// <summary>Fails every waiting read (the member stops).</summary>
@@ -150,6 +182,7 @@ internal sealed class ReadIndexCoordinator
         _inFlightId = ++_nextId;
         _inFlightContext = Context(_inFlightId);
         _sentAt = _time.GetTimestamp();
+        _startedAt = _sentAt;
     }
 
     private void Send()

@@ -19,4 +19,7 @@ internal sealed class Waiter : TaskCompletionSource<AppliedResult>
 
     /// <summary>When the proposal times out, as a <see cref="TimeProvider"/> timestamp.</summary>
     public long Deadline { get; }
+
+    /// <summary>Who registered it (for the caller's cancellation callback, which carries one state object).</summary>
+    public object? Owner { get; set; }
 }

@@ -1,0 +1,91 @@
+namespace Kvasir.Server.Member;
+
+/// <summary>
+/// The bounded queue between the Raft loop and the applier: one producer, one consumer. The
+/// producer waits while it is full (back-pressure on the Raft loop); the consumer takes everything
+/// queued at once. Waits spin only briefly: at low load a short spin costs more CPU than it saves.
+/// </summary>
+internal sealed class ApplyQueue(int capacity)
+{
+    private const int SpinCount = 10;
+
+    private readonly Lock _gate = new();
+    private readonly Queue<ApplyBatch> _queue = new();
+    private readonly ManualResetEventSlim _notEmpty = new(false, SpinCount);
+    private readonly ManualResetEventSlim _notFull = new(true, SpinCount);
+    private bool _completed;
+
+    /// <summary>Adds a batch; waits while the queue is full. False when the queue is completed or <paramref name="cancellationToken"/> fired.</summary>
+    public bool Add(ApplyBatch batch, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_completed || cancellationToken.IsCancellationRequested)
+                {
+                    return false;
+                }
+
+                if (_queue.Count < capacity)
+                {
+                    _queue.Enqueue(batch);
+                    _notEmpty.Set();
+                    return true;
+                }
+
+                _notFull.Reset();
+            }
+
+            try
+            {
+                _notFull.Wait(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Moves every queued batch into <paramref name="into"/>, waiting for one; false once completed and drained.</summary>
+    public bool TakeAll(List<ApplyBatch> into, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_queue.Count > 0)
+                {
+                    while (_queue.TryDequeue(out var batch))
+                    {
+                        into.Add(batch);
+                    }
+
+                    _notFull.Set();
+                    return true;
+                }
+
+                if (_completed)
+                {
+                    return false;
+                }
+
+                _notEmpty.Reset();
+            }
+
+            _notEmpty.Wait(cancellationToken);
+        }
+    }
+
+    /// <summary>No more batches: the consumer drains what is queued, then stops.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _completed = true;
+            _notEmpty.Set();
+            _notFull.Set();
+        }
+    }
+}
