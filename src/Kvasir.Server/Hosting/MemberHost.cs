@@ -61,7 +61,7 @@ public static partial class MemberHost
         MemberServer member;
         try
         {
-            member = MemberServer.Open(config, options.Components, loggers, meter, options.Time);
+            member = MemberServer.Open(config, options.Components, loggers, meter, options.Time, options.WalDevice);
         }
         catch (Exception e) when (e is WalException or BackendException or SnapCorruptException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {

@@ -23,4 +23,7 @@ public sealed class MemberHostOptions
 
     /// <summary>The clock of the member's loops (tests inject one).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Opens the WAL directory as a device: tests wrap it to inject faults. Null for the file system.</summary>
+    internal Func<string, Storage.IO.IStorageDevice>? WalDevice { get; init; }
 }

@@ -48,6 +48,7 @@ public sealed partial class MemberServer
             _reads.FailAll(stopped);
             _applied.FailAll(stopped);
             await _storage.Wal.DisposeAsync().ConfigureAwait(false);
+            _storage.WalDevice.Dispose();
             _storage.Store.Dispose();
             LogStopped(MemberIds.Hex(MemberId), AppliedIndex);
         }
@@ -69,6 +70,12 @@ public sealed partial class MemberServer
         if (_failed.TrySetResult(error))
         {
             LogFatal(error.Message, error);
+
+            // Nobody waits for an answer that will not come: requests in flight fail now, not at their deadline.
+            var stopped = EtcdErrors.Stopped.ToRpcException();
+            _waits.FailAll(stopped);
+            _reads.FailAll(stopped);
+            _applied.FailAll(stopped);
         }
     }
 }

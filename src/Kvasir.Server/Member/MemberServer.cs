@@ -12,7 +12,7 @@ namespace Kvasir.Server.Member;
 /// <summary>
 /// One member (etcd's EtcdServer): its data directory, the Raft loop, the applier, the wait
 /// registry, linearizable reads, Raft snapshots, alarms, the quota and its metrics. Open it with
-/// <see cref="Open"/>, <see cref="Start"/> it, register the gRPC services on it, and stop it with
+/// <see cref="Open(MemberConfig, MemberComponents?, ILoggerFactory, Meter, TimeProvider?)"/>, <see cref="Start"/> it, register the gRPC services on it, and stop it with
 /// <see cref="StopAsync"/> after the server has stopped taking requests. <see cref="Failed"/>
 /// completes if a fatal error (the WAL or the backend failed) stopped it: the process must exit.
 /// </summary>
@@ -177,7 +177,11 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
     /// <see cref="ConfigException"/> for flags that cannot start it, <see cref="WalException"/> and
     /// <see cref="BackendException"/> for storage that cannot be used (nothing is changed then).
     /// </summary>
-    public static MemberServer Open(MemberConfig config, MemberComponents? components, ILoggerFactory loggers, Meter meter, TimeProvider? time = null)
+    public static MemberServer Open(MemberConfig config, MemberComponents? components, ILoggerFactory loggers, Meter meter, TimeProvider? time = null) =>
+        Open(config, components, loggers, meter, time, walDevice: null);
+
+    /// <summary><see cref="Open(MemberConfig, MemberComponents?, ILoggerFactory, Meter, TimeProvider?)"/> with the WAL on a device tests choose (to inject faults).</summary>
+    internal static MemberServer Open(MemberConfig config, MemberComponents? components, ILoggerFactory loggers, Meter meter, TimeProvider? time, Func<string, Storage.IO.IStorageDevice>? walDevice)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -202,7 +206,7 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
             Time = time,
             Backend = new BackendOptions { CommitObserved = metrics.BackendCommit },
         };
-        var storage = MemberStorage.Open(config, walOptions, mvccOptions);
+        var storage = MemberStorage.Open(config, walOptions, mvccOptions, walDevice);
         try
         {
             var member = new MemberServer(config, storage, components ?? new MemberComponents(), loggers, meter, time, metrics);
@@ -213,6 +217,7 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
         {
             storage.Store.Dispose();
             storage.Wal.Dispose();
+            storage.WalDevice.Dispose();
             throw;
         }
     }

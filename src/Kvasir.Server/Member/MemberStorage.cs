@@ -18,8 +18,9 @@ namespace Kvasir.Server.Member;
 /// </summary>
 internal sealed class MemberStorage
 {
-    private MemberStorage(WriteAheadLog wal, Snapshotter snapshotter, MvccStore store, MemoryRaftLog log, bool isNew, SnapshotMetadata snapshot, IReadOnlyList<SnapSkipped> skipped)
+    private MemberStorage(IStorageDevice walDevice, WriteAheadLog wal, Snapshotter snapshotter, MvccStore store, MemoryRaftLog log, bool isNew, SnapshotMetadata snapshot, IReadOnlyList<SnapSkipped> skipped)
     {
+        WalDevice = walDevice;
         Wal = wal;
         Snapshotter = snapshotter;
         Store = store;
@@ -28,6 +29,9 @@ internal sealed class MemberStorage
         Snapshot = snapshot;
         SkippedSnapshots = skipped;
     }
+
+    /// <summary>The device the WAL is on; the member disposes it after the WAL.</summary>
+    public IStorageDevice WalDevice { get; }
 
     public WriteAheadLog Wal { get; }
 
@@ -57,15 +61,23 @@ internal sealed class MemberStorage
     /// <see cref="BackendException"/> for storage that cannot be used, and
     /// <see cref="InvalidOperationException"/> when the backend and the WAL disagree.
     /// </summary>
-    public static MemberStorage Open(MemberConfig config, WalOptions walOptions, MvccOptions mvccOptions)
+    /// <param name="walDevice">Opens the WAL directory as a device (tests wrap it to inject faults); null for the file system.</param>
+    public static MemberStorage Open(MemberConfig config, WalOptions walOptions, MvccOptions mvccOptions, Func<string, IStorageDevice>? walDevice = null)
     {
         Directory.CreateDirectory(config.SnapDir);
         var walDir = config.EffectiveWalDir;
-        var exists = Directory.Exists(walDir) && WriteAheadLog.Exists(new FileStorageDevice(walDir, create: false));
-        return exists ? Restart(config, walDir, walOptions, mvccOptions) : Bootstrap(config, walDir, walOptions, mvccOptions);
+        var exists = false;
+        if (Directory.Exists(walDir))
+        {
+            using var probe = new FileStorageDevice(walDir, create: false);
+            exists = WriteAheadLog.Exists(probe);
+        }
+
+        walDevice ??= static dir => new FileStorageDevice(dir, create: true);
+        return exists ? Restart(config, walDir, walOptions, mvccOptions, walDevice) : Bootstrap(config, walDir, walOptions, mvccOptions, walDevice);
     }
 
-    private static MemberStorage Bootstrap(MemberConfig config, string walDir, WalOptions walOptions, MvccOptions mvccOptions)
+    private static MemberStorage Bootstrap(MemberConfig config, string walDir, WalOptions walOptions, MvccOptions mvccOptions, Func<string, IStorageDevice> walDevice)
     {
         if (config.InitialClusterState == "existing")
         {
@@ -93,8 +105,19 @@ internal sealed class MemberStorage
                 throw new InvalidOperationException($"the backend {config.BackendPath} holds data (consistent index {store.ConsistentIndex}) but there is no WAL in {walDir}: refusing to start a new member over it (restore the WAL, or move the data directory away)");
             }
 
-            var wal = WriteAheadLog.Create(walDir, new WalMetadata(clusterId, memberId), walOptions);
-            return new MemberStorage(wal, new Snapshotter(config.SnapDir), store, new MemoryRaftLog(), isNew: true, new SnapshotMetadata { ConfState = new ConfState() }, []);
+            var device = walDevice(walDir);
+            WriteAheadLog wal;
+            try
+            {
+                wal = WriteAheadLog.Create(device, new WalMetadata(clusterId, memberId), walOptions);
+            }
+            catch
+            {
+                device.Dispose();
+                throw;
+            }
+
+            return new MemberStorage(device, wal, new Snapshotter(config.SnapDir), store, new MemoryRaftLog(), isNew: true, new SnapshotMetadata { ConfState = new ConfState() }, []);
         }
         catch
         {
@@ -103,18 +126,29 @@ internal sealed class MemberStorage
         }
     }
 
-    private static MemberStorage Restart(MemberConfig config, string walDir, WalOptions walOptions, MvccOptions mvccOptions)
+    private static MemberStorage Restart(MemberConfig config, string walDir, WalOptions walOptions, MvccOptions mvccOptions, Func<string, IStorageDevice> walDevice)
     {
         var snapshotter = new Snapshotter(config.SnapDir);
         IReadOnlyList<SnapshotMetadata> markers;
-        using (var device = new FileStorageDevice(walDir, create: false))
+        using (var probe = new FileStorageDevice(walDir, create: false))
         {
-            markers = WriteAheadLog.ReadSnapshotMarkers(device);
+            markers = WriteAheadLog.ReadSnapshotMarkers(probe);
         }
 
         var loaded = snapshotter.LoadNewestAvailable(markers);
         var snapshot = loaded.Snapshot?.Metadata ?? new SnapshotMetadata { ConfState = new ConfState() };
-        var wal = WriteAheadLog.Open(walDir, new WalSnapshot(snapshot.Index, snapshot.Term), walOptions);
+        var device = walDevice(walDir);
+        WriteAheadLog wal;
+        try
+        {
+            wal = WriteAheadLog.Open(device, new WalSnapshot(snapshot.Index, snapshot.Term), walOptions);
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+
         MvccStore? store = null;
         try
         {
@@ -139,12 +173,13 @@ internal sealed class MemberStorage
 
             log.SetHardState(recovered.HardState);
             log.Append(recovered.Entries);
-            return new MemberStorage(wal, snapshotter, store, log, isNew: false, snapshot, loaded.Skipped);
+            return new MemberStorage(device, wal, snapshotter, store, log, isNew: false, snapshot, loaded.Skipped);
         }
         catch
         {
             store?.Dispose();
             wal.Dispose();
+            device.Dispose();
             throw;
         }
     }

@@ -15,14 +15,16 @@ namespace Kvasir.Server.Tests.Support;
 /// </summary>
 internal sealed class InProcessMember : IAsyncDisposable
 {
-    private readonly TempDir _dir;
+    private readonly TempDir? _dir;
+    private readonly string _dataDir;
     private readonly string[] _flags;
     private readonly TimeProvider _time;
     private Meter _meter;
 
-    private InProcessMember(TempDir dir, string[] flags, TimeProvider time)
+    private InProcessMember(TempDir? dir, string dataDir, string[] flags, TimeProvider time)
     {
         _dir = dir;
+        _dataDir = dataDir;
         _flags = flags;
         _time = time;
         _meter = new Meter("Kvasir.Test");
@@ -31,14 +33,24 @@ internal sealed class InProcessMember : IAsyncDisposable
 
     public MemberServer Server { get; private set; }
 
-    public string DataDir => _dir.Sub("data");
+    public string DataDir => _dataDir;
 
-    public MemberConfig Config => Load(_dir, _flags);
+    public MemberConfig Config => Load(_dataDir, _flags);
 
     /// <summary>Opens and starts a member, and waits (bounded) until it leads.</summary>
     public static async Task<InProcessMember> StartAsync(TimeProvider? time = null, params string[] flags)
     {
-        var member = new InProcessMember(new TempDir("member"), flags, time ?? TimeProvider.System);
+        var dir = new TempDir("member");
+        var member = new InProcessMember(dir, dir.Sub("data"), flags, time ?? TimeProvider.System);
+        member.Server.Start();
+        await member.WaitLeaderAsync();
+        return member;
+    }
+
+    /// <summary>Opens and starts a member on <paramref name="dataDir"/>, which the caller owns.</summary>
+    public static async Task<InProcessMember> StartOnAsync(string dataDir, params string[] flags)
+    {
+        var member = new InProcessMember(null, dataDir, flags, TimeProvider.System);
         member.Server.Start();
         await member.WaitLeaderAsync();
         return member;
@@ -74,13 +86,13 @@ internal sealed class InProcessMember : IAsyncDisposable
         var failed = Server.Failed.IsCompleted ? await Server.Failed : null;
         await Server.StopAsync(CancellationToken.None);
         _meter.Dispose();
-        _dir.Dispose();
+        _dir?.Dispose();
         Assert.Null(failed);
     }
 
-    private static MemberConfig Load(TempDir dir, string[] flags)
+    private static MemberConfig Load(string dataDir, string[] flags)
     {
-        var args = new List<string> { "--data-dir", dir.Sub("data") };
+        var args = new List<string> { "--data-dir", dataDir };
         args.AddRange(flags);
         return ConfigLoader.Load(args, new Dictionary<string, string>()).Config!;
     }
@@ -89,5 +101,5 @@ internal sealed class InProcessMember : IAsyncDisposable
     private static ILoggerFactory Loggers() =>
         Environment.GetEnvironmentVariable("KVASIR_TEST_LOG") == "1" ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug)) : NullLoggerFactory.Instance;
 
-    private MemberServer Open() => MemberServer.Open(Load(_dir, _flags), null, Loggers(), _meter, _time);
+    private MemberServer Open() => MemberServer.Open(Load(_dataDir, _flags), null, Loggers(), _meter, _time);
 }
