@@ -106,6 +106,10 @@ public sealed class EtcdctlCompatTests(ServerPair pair) : IClassFixture<ServerPa
         await pair.AssertSameAsync("alarm", "list");
         await pair.AssertSameAsync("alarm", "disarm");
         await pair.AssertSameAsync("move-leader", "1234");
+        await pair.AssertSameAsync("member", "remove", "1234");
+        await pair.AssertSameAsync("member", "update", "1234", "--peer-urls=http://127.0.0.1:1");
+        await pair.AssertSameAsync("member", "promote", "1234");
+        await pair.AssertSameAsync("member", "add", "new", "--peer-urls=not-a-url");
     }
 
     [Fact]
