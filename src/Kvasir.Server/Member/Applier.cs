@@ -19,10 +19,10 @@ internal sealed partial class Applier
     private readonly CancellationTokenSource _failed = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Applier(ApplierParts parts, int queueBatches)
+    public Applier(ApplierParts parts, long maxQueuedEntries, long maxQueuedBytes)
     {
         _parts = parts;
-        _queue = new ApplyQueue(queueBatches);
+        _queue = new ApplyQueue(maxQueuedEntries, maxQueuedBytes);
         _thread = new Thread(Run) { IsBackground = true, Name = "kvasir-applier" };
     }
 

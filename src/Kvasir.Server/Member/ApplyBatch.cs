@@ -17,6 +17,20 @@ internal sealed class ApplyBatch(IReadOnlyList<Entry> entries, ConfState? confSt
     /// <summary>The index of the conf change entry that produced <see cref="ConfState"/>.</summary>
     public ulong ConfStateIndex { get; } = confStateIndex;
 
+    /// <summary>The entries' payload bytes.</summary>
+    public long Bytes { get; } = SumBytes(entries);
+
     /// <summary>The index of the last entry.</summary>
     public ulong LastIndex => Entries[^1].Index;
+
+    private static long SumBytes(IReadOnlyList<Entry> entries)
+    {
+        long bytes = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            bytes += entries[i].Data.Length;
+        }
+
+        return bytes;
+    }
 }

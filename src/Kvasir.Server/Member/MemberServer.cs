@@ -119,7 +119,8 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
                 OnBatchApplied = OnBatchApplied,
                 OnFatal = Fatal,
             },
-            queueBatches: 1024);
+            maxQueuedEntries: (long)MaxApplyLag + MaxPendingProposals + 1024,
+            maxQueuedBytes: 512L * 1024 * 1024);
     }
 
     public MemberConfig Config => _config;
@@ -267,19 +268,29 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
         _reads.OnTick();
         var expired = _waits.ExpireDue(_time.GetTimestamp(), static () => Api.Errors.EtcdErrors.Timeout.ToRpcException());
         _metrics.ProposalsFailed(expired);
-        SampleDbSize();
+
+        // Reading the sizes takes the backend's write lock, which a long apply may hold: never on
+        // the tick's thread. One sample at a time.
+        if (Interlocked.Exchange(ref _sampling, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static m => m.SampleDbSize(), this, preferLocal: false);
+        }
     }
 
     /// <summary>Samples the backend's sizes now (after a defragment).</summary>
-    public void RefreshDbSize() => SampleDbSize();
-
-    private void SampleDbSize()
+    public void RefreshDbSize()
     {
-        if (Interlocked.Exchange(ref _sampling, 1) != 0)
+        while (Interlocked.Exchange(ref _sampling, 1) != 0)
         {
-            return;
+            Thread.Yield();
         }
 
+        SampleDbSize();
+    }
+
+    // Called holding the _sampling flag; clears it.
+    private void SampleDbSize()
+    {
         try
         {
             Volatile.Write(ref _dbSize, Store.DbSize);

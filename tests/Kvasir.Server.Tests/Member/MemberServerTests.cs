@@ -84,6 +84,20 @@ public sealed class MemberServerTests
         await Poll(m);
     }
 
+    [Fact]
+    public async Task Alarms_ActivatedThenRestart_PersistInTheAlarmBucket()
+    {
+        await using var m = await InProcessMember.StartAsync();
+        var activate = new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Activate, MemberID = m.Server.MemberId, Alarm = AlarmType.Nospace };
+        var result = await m.Server.ProposeAsync(new InternalRaftRequest { Alarm = activate }, CancellationToken.None);
+        Assert.Equal(AlarmType.Nospace, Assert.Single(((AlarmResponse)result.Response!).Alarms).Alarm);
+        await m.RestartAsync();
+        Assert.True(m.Server.Alarms.NoSpace);
+        var refused = await m.Server.ProposeAsync(new InternalRaftRequest { Put = new PutRequest { Key = ByteString.CopyFromUtf8("k"), Value = ByteString.CopyFromUtf8("v") } }, CancellationToken.None);
+        Assert.Equal("etcdserver: mvcc: database space exceeded", refused.Error!.Message);
+        Assert.Equal(1, m.Server.Store.CurrentRevision);
+    }
+
     private static Task Poll(InProcessMember m) =>
         Testing.Poll.UntilAsync(() => m.Server.PendingProposals == 0, TimeSpan.FromSeconds(10), "the canceled proposal to leave the registry");
 }

@@ -19,10 +19,12 @@ internal sealed class InProcessMember : IAsyncDisposable
     private readonly string _dataDir;
     private readonly string[] _flags;
     private readonly TimeProvider _time;
+    private readonly MemberComponents? _components;
     private Meter _meter;
 
-    private InProcessMember(TempDir? dir, string dataDir, string[] flags, TimeProvider time)
+    private InProcessMember(TempDir? dir, string dataDir, string[] flags, TimeProvider time, MemberComponents? components = null)
     {
+        _components = components;
         _dir = dir;
         _dataDir = dataDir;
         _flags = flags;
@@ -42,6 +44,16 @@ internal sealed class InProcessMember : IAsyncDisposable
     {
         var dir = new TempDir("member");
         var member = new InProcessMember(dir, dir.Sub("data"), flags, time ?? TimeProvider.System);
+        member.Server.Start();
+        await member.WaitLeaderAsync();
+        return member;
+    }
+
+    /// <summary>Opens and starts a member with the lessor or watch hub <paramref name="components"/> make.</summary>
+    public static async Task<InProcessMember> StartWithAsync(MemberComponents components, TimeProvider? time = null, params string[] flags)
+    {
+        var dir = new TempDir("member");
+        var member = new InProcessMember(dir, dir.Sub("data"), flags, time ?? TimeProvider.System, components);
         member.Server.Start();
         await member.WaitLeaderAsync();
         return member;
@@ -101,5 +113,5 @@ internal sealed class InProcessMember : IAsyncDisposable
     private static ILoggerFactory Loggers() =>
         Environment.GetEnvironmentVariable("KVASIR_TEST_LOG") == "1" ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug)) : NullLoggerFactory.Instance;
 
-    private MemberServer Open() => MemberServer.Open(Load(_dataDir, _flags), null, Loggers(), _meter, _time);
+    private MemberServer Open() => MemberServer.Open(Load(_dataDir, _flags), _components, Loggers(), _meter, _time);
 }

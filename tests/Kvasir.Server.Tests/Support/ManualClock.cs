@@ -2,7 +2,8 @@ namespace Kvasir.Server.Tests.Support;
 
 /// <summary>
 /// A clock that moves only when the test says so: wall time and timestamps both follow it, and
-/// timers (one-shot and periodic) fire inside <see cref="Advance"/>, outside its lock.
+/// timers (one-shot and periodic) that come due in <see cref="Advance"/> fire on the thread pool,
+/// as real timers do, so a callback that waits on a lock never holds up the test.
 /// </summary>
 internal sealed class ManualClock : TimeProvider
 {
@@ -34,7 +35,7 @@ internal sealed class ManualClock : TimeProvider
         return timer;
     }
 
-    /// <summary>Moves the clock on by <paramref name="by"/> and fires every timer that came due (a periodic one once per period passed).</summary>
+    /// <summary>Moves the clock on by <paramref name="by"/> and fires every timer that came due, once.</summary>
     public void Advance(TimeSpan by)
     {
         var due = new List<ManualTimer>();
@@ -43,17 +44,18 @@ internal sealed class ManualClock : TimeProvider
             _now += by;
             foreach (var t in _timers)
             {
-                while (t.DueAt is { } at && at <= _now)
+                // A periodic timer fires once however many periods passed, as a busy real timer would.
+                if (t.DueAt is { } at && at <= _now)
                 {
                     due.Add(t);
-                    t.DueAt = t.Period > TimeSpan.Zero ? at + t.Period : null;
+                    t.DueAt = t.Period > TimeSpan.Zero ? at + (t.Period * (Math.Floor((_now - at) / t.Period) + 1)) : null;
                 }
             }
         }
 
         foreach (var t in due)
         {
-            t.Fire();
+            ThreadPool.UnsafeQueueUserWorkItem(static t => t.Fire(), t, preferLocal: false);
         }
     }
 
