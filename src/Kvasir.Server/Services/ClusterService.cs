@@ -20,24 +20,29 @@ public sealed class ClusterService(MemberServer member)
     public void Register(GrpcRouter router)
     {
         ArgumentNullException.ThrowIfNull(router);
-        router.AddUnary(EtcdMethods.MemberList, MemberListAsync);
-        router.AddUnary(EtcdMethods.MemberAdd, MemberAddAsync);
-        router.AddUnary(EtcdMethods.MemberRemove, MemberRemoveAsync);
-        router.AddUnary(EtcdMethods.MemberUpdate, MemberUpdateAsync);
-        router.AddUnary(EtcdMethods.MemberPromote, MemberPromoteAsync);
+        router.AddUnary(EtcdMethods.MemberList, (r, c) => Guard(c, () => MemberList(r)));
+        router.AddUnary(EtcdMethods.MemberAdd, (r, c) => Guard(c, () => MemberAdd(r)));
+        router.AddUnary(EtcdMethods.MemberRemove, (r, c) => Guard(c, () => MemberRemove(r)));
+        router.AddUnary(EtcdMethods.MemberUpdate, (r, c) => Guard(c, () => MemberUpdate(r)));
+        router.AddUnary(EtcdMethods.MemberPromote, (r, c) => Guard(c, () => MemberPromote(r)));
     }
 
-    public ValueTask<MemberListResponse> MemberListAsync(MemberListRequest request, ServerCallContext context)
+    // The gRPC handlers: the interceptor's checks, then the method.
+    private ValueTask<T> Guard<T>(ServerCallContext context, Func<T> call)
     {
         RequestGuard.Check(context, member);
+        return new ValueTask<T>(call());
+    }
+
+    public MemberListResponse MemberList(MemberListRequest request)
+    {
         var response = new MemberListResponse { Header = ClusterHeader() };
         response.Members.AddRange(Members());
-        return new ValueTask<MemberListResponse>(response);
+        return response;
     }
 
-    public ValueTask<MemberAddResponse> MemberAddAsync(MemberAddRequest request, ServerCallContext context)
+    public MemberAddResponse MemberAdd(MemberAddRequest request)
     {
-        RequestGuard.Check(context, member);
         foreach (var url in request.PeerURLs)
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || parsed.Host.Length == 0 || parsed.IsDefaultPort)
@@ -60,25 +65,22 @@ public sealed class ClusterService(MemberServer member)
         throw new RpcException(StatusCode.Unimplemented, NotYet);
     }
 
-    public ValueTask<MemberRemoveResponse> MemberRemoveAsync(MemberRemoveRequest request, ServerCallContext context)
+    public MemberRemoveResponse MemberRemove(MemberRemoveRequest request)
     {
-        RequestGuard.Check(context, member);
         _ = Existing(request.ID);
 
         // Removing the only voter would leave no quorum: etcd's strict reconfiguration check refuses it too.
         throw EtcdErrors.MemberNotEnoughStarted.ToRpcException();
     }
 
-    public ValueTask<MemberUpdateResponse> MemberUpdateAsync(MemberUpdateRequest request, ServerCallContext context)
+    public MemberUpdateResponse MemberUpdate(MemberUpdateRequest request)
     {
-        RequestGuard.Check(context, member);
         _ = Existing(request.ID);
         throw new RpcException(StatusCode.Unimplemented, NotYet);
     }
 
-    public ValueTask<MemberPromoteResponse> MemberPromoteAsync(MemberPromoteRequest request, ServerCallContext context)
+    public MemberPromoteResponse MemberPromote(MemberPromoteRequest request)
     {
-        RequestGuard.Check(context, member);
         var target = Existing(request.ID);
         throw (target.IsLearner ? EtcdErrors.LearnerNotReady : EtcdErrors.MemberNotLearner).ToRpcException();
     }

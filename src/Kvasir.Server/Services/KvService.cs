@@ -16,19 +16,22 @@ public sealed class KvService(MemberServer member)
 {
     private readonly int _maxTxnOps = (int)Math.Min(member.Config.MaxTxnOps, int.MaxValue);
 
+    /// <summary>
+    /// Routes the service's gRPC methods: each checks etcd's interceptor rules (<see cref="RequestGuard"/>)
+    /// and calls the method of the same name, which the JSON gateway can call too.
+    /// </summary>
     public void Register(GrpcRouter router)
     {
         ArgumentNullException.ThrowIfNull(router);
-        router.AddUnary(EtcdMethods.Range, RangeAsync);
-        router.AddUnary(EtcdMethods.Put, PutAsync);
-        router.AddUnary(EtcdMethods.DeleteRange, DeleteRangeAsync);
-        router.AddUnary(EtcdMethods.Txn, TxnAsync);
-        router.AddUnary(EtcdMethods.Compact, CompactAsync);
+        router.AddUnary(EtcdMethods.Range, OnRange);
+        router.AddUnary(EtcdMethods.Put, OnPut);
+        router.AddUnary(EtcdMethods.DeleteRange, OnDeleteRange);
+        router.AddUnary(EtcdMethods.Txn, OnTxn);
+        router.AddUnary(EtcdMethods.Compact, OnCompact);
     }
 
-    public async ValueTask<RangeResponse> RangeAsync(RangeRequest request, ServerCallContext context)
+    public async Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken)
     {
-        RequestGuard.Check(context, member);
         if (RequestValidator.CheckRange(request) is { } invalid)
         {
             throw invalid.ToRpcException();
@@ -36,21 +39,20 @@ public sealed class KvService(MemberServer member)
 
         if (!request.Serializable)
         {
-            await member.WaitLinearizableAsync(context.CancellationToken).ConfigureAwait(false);
+            await member.WaitLinearizableAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var result = member.Store.Range(request);
         return Fill(result.Ok ? result.Response! : throw result.Error!.ToRpcException());
     }
 
-    public async ValueTask<PutResponse> PutAsync(PutRequest request, ServerCallContext context)
+    public async Task<PutResponse> PutAsync(PutRequest request, CancellationToken cancellationToken)
     {
-        RequestGuard.Check(context, member);
 
         // etcd's order: the quota first (its quotaKVServer wraps the KV server), then the checks.
         if (!member.Quota.Available(request))
         {
-            await QuotaExceededAsync(context).ConfigureAwait(false);
+            await QuotaExceededAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (RequestValidator.CheckPut(request) is { } invalid)
@@ -58,28 +60,26 @@ public sealed class KvService(MemberServer member)
             throw invalid.ToRpcException();
         }
 
-        var result = await member.ProposeAsync(new InternalRaftRequest { Put = request }, context.CancellationToken).ConfigureAwait(false);
+        var result = await member.ProposeAsync(new InternalRaftRequest { Put = request }, cancellationToken).ConfigureAwait(false);
         return Fill(Unwrap<PutResponse>(result));
     }
 
-    public async ValueTask<DeleteRangeResponse> DeleteRangeAsync(DeleteRangeRequest request, ServerCallContext context)
+    public async Task<DeleteRangeResponse> DeleteRangeAsync(DeleteRangeRequest request, CancellationToken cancellationToken)
     {
-        RequestGuard.Check(context, member);
         if (RequestValidator.CheckDelete(request) is { } invalid)
         {
             throw invalid.ToRpcException();
         }
 
-        var result = await member.ProposeAsync(new InternalRaftRequest { DeleteRange = request }, context.CancellationToken).ConfigureAwait(false);
+        var result = await member.ProposeAsync(new InternalRaftRequest { DeleteRange = request }, cancellationToken).ConfigureAwait(false);
         return Fill(Unwrap<DeleteRangeResponse>(result));
     }
 
-    public async ValueTask<TxnResponse> TxnAsync(TxnRequest request, ServerCallContext context)
+    public async Task<TxnResponse> TxnAsync(TxnRequest request, CancellationToken cancellationToken)
     {
-        RequestGuard.Check(context, member);
         if (!member.Quota.Available(request))
         {
-            await QuotaExceededAsync(context).ConfigureAwait(false);
+            await QuotaExceededAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (RequestValidator.CheckTxn(request, _maxTxnOps) is { } invalid)
@@ -92,26 +92,25 @@ public sealed class KvService(MemberServer member)
             // etcd serves a txn of ranges without Raft: linearizable unless every range is serializable.
             if (!AllSerializable(request))
             {
-                await member.WaitLinearizableAsync(context.CancellationToken).ConfigureAwait(false);
+                await member.WaitLinearizableAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var read = member.Store.TxnRead(request);
             return Fill(read.Ok ? read.Response! : throw read.Error!.ToRpcException());
         }
 
-        var result = await member.ProposeAsync(new InternalRaftRequest { Txn = request }, context.CancellationToken).ConfigureAwait(false);
+        var result = await member.ProposeAsync(new InternalRaftRequest { Txn = request }, cancellationToken).ConfigureAwait(false);
         return Fill(Unwrap<TxnResponse>(result));
     }
 
-    public async ValueTask<CompactionResponse> CompactAsync(CompactionRequest request, ServerCallContext context)
+    public async Task<CompactionResponse> CompactAsync(CompactionRequest request, CancellationToken cancellationToken)
     {
-        RequestGuard.Check(context, member);
-        var result = await member.ProposeAsync(new InternalRaftRequest { Compaction = request }, context.CancellationToken).ConfigureAwait(false);
+        var result = await member.ProposeAsync(new InternalRaftRequest { Compaction = request }, cancellationToken).ConfigureAwait(false);
         if (request.Physical)
         {
             // Wait for the backend to drop the compacted rows (for an already-compacted revision, for
             // the compactions scheduled before it), then commit, so a crash does not resume it.
-            await member.Store.WhenCompacted().WaitAsync(context.CancellationToken).ConfigureAwait(false);
+            await member.Store.WhenCompacted().WaitAsync(cancellationToken).ConfigureAwait(false);
             member.Store.Commit();
         }
 
@@ -125,12 +124,12 @@ public sealed class KvService(MemberServer member)
     /// etcd's quota check before proposing a write: raise the NOSPACE alarm through Raft (whatever
     /// comes of it), then refuse with <c>database space exceeded</c>.
     /// </summary>
-    private async Task QuotaExceededAsync(ServerCallContext context)
+    private async Task QuotaExceededAsync(CancellationToken cancellationToken)
     {
         try
         {
             var alarm = new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Activate, MemberID = member.MemberId, Alarm = AlarmType.Nospace };
-            await member.ProposeAsync(new InternalRaftRequest { Alarm = alarm }, context.CancellationToken).ConfigureAwait(false);
+            await member.ProposeAsync(new InternalRaftRequest { Alarm = alarm }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Grpc.RpcException or OperationCanceledException)
         {
@@ -138,6 +137,37 @@ public sealed class KvService(MemberServer member)
         }
 
         throw EtcdErrors.NoSpace.ToRpcException();
+    }
+
+    // The gRPC handlers: the interceptor's checks, then the method.
+    private ValueTask<RangeResponse> OnRange(RangeRequest r, ServerCallContext c)
+    {
+        RequestGuard.Check(c, member);
+        return new(RangeAsync(r, c.CancellationToken));
+    }
+
+    private ValueTask<PutResponse> OnPut(PutRequest r, ServerCallContext c)
+    {
+        RequestGuard.Check(c, member);
+        return new(PutAsync(r, c.CancellationToken));
+    }
+
+    private ValueTask<DeleteRangeResponse> OnDeleteRange(DeleteRangeRequest r, ServerCallContext c)
+    {
+        RequestGuard.Check(c, member);
+        return new(DeleteRangeAsync(r, c.CancellationToken));
+    }
+
+    private ValueTask<TxnResponse> OnTxn(TxnRequest r, ServerCallContext c)
+    {
+        RequestGuard.Check(c, member);
+        return new(TxnAsync(r, c.CancellationToken));
+    }
+
+    private ValueTask<CompactionResponse> OnCompact(CompactionRequest r, ServerCallContext c)
+    {
+        RequestGuard.Check(c, member);
+        return new(CompactAsync(r, c.CancellationToken));
     }
 
     private static bool AllSerializable(TxnRequest request)

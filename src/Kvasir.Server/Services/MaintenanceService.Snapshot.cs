@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Kvasir.Api.Etcdserverpb;
-using Kvasir.Grpc.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Kvasir.Server.Services;
@@ -19,10 +18,11 @@ public sealed partial class MaintenanceService
     /// sectors), and `snapshot restore` checks the digest. The image is a SQLite database, not
     /// etcd's bbolt file: etcdctl's `snapshot status` and `snapshot restore` cannot read it.
     /// </summary>
-    public async ValueTask SnapshotAsync(SnapshotRequest request, ServerStreamWriter<SnapshotResponse> responses, ServerCallContext context)
+    /// <param name="write">Sends one message (the gRPC stream's writer, or the gateway's).</param>
+    public async Task SnapshotAsync(SnapshotRequest request, Func<SnapshotResponse, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
     {
-        RequestGuard.Check(context, member);
-        var ct = context.CancellationToken;
+        ArgumentNullException.ThrowIfNull(write);
+        var ct = cancellationToken;
         var temp = Path.Combine(member.Config.SnapDir, $"db.snapshot-{member.NextId():x16}.tmp");
         try
         {
@@ -52,10 +52,10 @@ public sealed partial class MaintenanceService
 
                 sent += n;
                 sha.AppendData(buffer, 0, n);
-                await responses.WriteAsync(new SnapshotResponse { RemainingBytes = (ulong)(total - sent), Blob = ByteString.CopyFrom(buffer, 0, n) }, ct).ConfigureAwait(false);
+                await write(new SnapshotResponse { RemainingBytes = (ulong)(total - sent), Blob = ByteString.CopyFrom(buffer, 0, n) }, ct).ConfigureAwait(false);
             }
 
-            await responses.WriteAsync(new SnapshotResponse { RemainingBytes = 0, Blob = ByteString.CopyFrom(sha.GetHashAndReset()) }, ct).ConfigureAwait(false);
+            await write(new SnapshotResponse { RemainingBytes = 0, Blob = ByteString.CopyFrom(sha.GetHashAndReset()) }, ct).ConfigureAwait(false);
             LogSnapshotSent(log, total);
         }
         finally

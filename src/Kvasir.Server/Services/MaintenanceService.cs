@@ -17,18 +17,34 @@ public sealed partial class MaintenanceService(MemberServer member, ILogger log)
     public void Register(GrpcRouter router)
     {
         ArgumentNullException.ThrowIfNull(router);
-        router.AddUnary(EtcdMethods.Status, StatusAsync);
-        router.AddUnary(EtcdMethods.Alarm, AlarmAsync);
-        router.AddUnary(EtcdMethods.Defragment, DefragmentAsync);
-        router.AddUnary(EtcdMethods.Hash, HashAsync);
-        router.AddUnary(EtcdMethods.HashKV, HashKVAsync);
-        router.AddServerStreaming(EtcdMethods.Snapshot, SnapshotAsync);
-        router.AddUnary(EtcdMethods.MoveLeader, MoveLeaderAsync);
+        router.AddUnary(EtcdMethods.Status, (r, c) => Guard(c, () => Status(r)));
+        router.AddUnary(EtcdMethods.Alarm, (r, c) => GuardAsync(c, () => AlarmAsync(r, c.CancellationToken)));
+        router.AddUnary(EtcdMethods.Defragment, (r, c) => GuardAsync(c, () => DefragmentAsync(r, c.CancellationToken)));
+        router.AddUnary(EtcdMethods.Hash, (r, c) => Guard(c, () => Hash(r)));
+        router.AddUnary(EtcdMethods.HashKV, (r, c) => Guard(c, () => HashKV(r)));
+        router.AddServerStreaming<SnapshotRequest, SnapshotResponse>(EtcdMethods.Snapshot, (r, w, c) =>
+        {
+            RequestGuard.Check(c, member);
+            return new ValueTask(SnapshotAsync(r, w.WriteAsync, c.CancellationToken));
+        });
+        router.AddUnary(EtcdMethods.MoveLeader, (r, c) => Guard(c, () => MoveLeader(r)));
     }
 
-    public ValueTask<StatusResponse> StatusAsync(StatusRequest request, ServerCallContext context)
+    // The gRPC handlers: the interceptor's checks (before anything runs), then the method.
+    private ValueTask<T> Guard<T>(ServerCallContext context, Func<T> call)
     {
         RequestGuard.Check(context, member);
+        return new ValueTask<T>(call());
+    }
+
+    private ValueTask<T> GuardAsync<T>(ServerCallContext context, Func<Task<T>> call)
+    {
+        RequestGuard.Check(context, member);
+        return new ValueTask<T>(call());
+    }
+
+    public StatusResponse Status(StatusRequest request)
+    {
         var response = new StatusResponse
         {
             Version = VersionInfo.EtcdServer,
@@ -51,39 +67,35 @@ public sealed partial class MaintenanceService(MemberServer member, ILogger log)
             response.Errors.Add($"memberID:{alarm.MemberID} alarm:{alarm.Alarm.ToString().ToUpperInvariant()} ");
         }
 
-        return new ValueTask<StatusResponse>(Headers.Fill(response, response.Header = new ResponseHeader(), member));
+        return Headers.Fill(response, response.Header = new ResponseHeader(), member);
     }
 
-    public async ValueTask<AlarmResponse> AlarmAsync(AlarmRequest request, ServerCallContext context)
+    public async Task<AlarmResponse> AlarmAsync(AlarmRequest request, CancellationToken cancellationToken)
     {
-        RequestGuard.Check(context, member);
-        var result = await member.ProposeAsync(new InternalRaftRequest { Alarm = request }, context.CancellationToken).ConfigureAwait(false);
+        var result = await member.ProposeAsync(new InternalRaftRequest { Alarm = request }, cancellationToken).ConfigureAwait(false);
         return result.Error is { } error ? throw error.ToRpcException() : (AlarmResponse)result.Response!;
     }
 
-    public async ValueTask<DefragmentResponse> DefragmentAsync(DefragmentRequest request, ServerCallContext context)
+    public async Task<DefragmentResponse> DefragmentAsync(DefragmentRequest request, CancellationToken cancellationToken)
     {
-        RequestGuard.Check(context, member);
         LogDefragStarting(log);
-        var (before, after) = await Task.Run(member.Store.Defragment, context.CancellationToken).ConfigureAwait(false);
+        var (before, after) = await Task.Run(member.Store.Defragment, cancellationToken).ConfigureAwait(false);
         member.RefreshDbSize();
         LogDefragFinished(log, before, after);
         return new DefragmentResponse { Header = member.Header(member.Store.CurrentRevision) };
     }
 
-    public ValueTask<HashResponse> HashAsync(HashRequest request, ServerCallContext context)
+    public HashResponse Hash(HashRequest request)
     {
-        RequestGuard.Check(context, member);
         var response = member.Store.Hash();
-        return new ValueTask<HashResponse>(Headers.Fill(response, response.Header ??= new ResponseHeader(), member));
+        return Headers.Fill(response, response.Header ??= new ResponseHeader(), member);
     }
 
-    public ValueTask<HashKVResponse> HashKVAsync(HashKVRequest request, ServerCallContext context)
+    public HashKVResponse HashKV(HashKVRequest request)
     {
-        RequestGuard.Check(context, member);
         var result = member.Store.HashKV(request.Revision);
         var response = result.Ok ? result.Response! : throw result.Error!.ToRpcException();
-        return new ValueTask<HashKVResponse>(Headers.Fill(response, response.Header ??= new ResponseHeader(), member));
+        return Headers.Fill(response, response.Header ??= new ResponseHeader(), member);
     }
 
     /// <summary>
@@ -91,9 +103,8 @@ public sealed partial class MaintenanceService(MemberServer member, ILogger log)
     /// voting member (<c>bad leader transferee</c>). In a single-member cluster the only possible
     /// target is the leader itself, which is already done.
     /// </summary>
-    public ValueTask<MoveLeaderResponse> MoveLeaderAsync(MoveLeaderRequest request, ServerCallContext context)
+    public MoveLeaderResponse MoveLeader(MoveLeaderRequest request)
     {
-        RequestGuard.Check(context, member);
         if (!member.IsLeader)
         {
             throw EtcdErrors.NotLeader.ToRpcException();
@@ -110,7 +121,7 @@ public sealed partial class MaintenanceService(MemberServer member, ILogger log)
             throw new Grpc.RpcException(Grpc.StatusCode.Unimplemented, "kvasir: leader transfer to another member is not supported yet (single-member clusters)");
         }
 
-        return new ValueTask<MoveLeaderResponse>(new MoveLeaderResponse { Header = member.Header(member.Store.CurrentRevision) });
+        return new MoveLeaderResponse { Header = member.Header(member.Store.CurrentRevision) };
     }
 
     [LoggerMessage(30, LogLevel.Information, "starting defragment")]
