@@ -82,6 +82,11 @@ public sealed partial record MemberConfig
             throw new ConfigException($"--max-request-bytes must be between 1 and {int.MaxValue / 2} (set to {MaxRequestBytes})");
         }
 
+        if (WalSegmentBytes < 4096 || WalSegmentBytes % 8 != 0 || WalSegmentBytes > (1UL << 40))
+        {
+            throw new ConfigException($"--wal-segment-bytes must be a multiple of 8 between 4096 and 1 TiB (set to {WalSegmentBytes})");
+        }
+
         if (MaxTxnOps == 0)
         {
             throw new ConfigException("--max-txn-ops must be >0 (set to 0)");

@@ -31,6 +31,7 @@ public sealed partial record MemberConfig
     public required string InitialClusterToken { get; init; }
     public required ulong MaxSnapshots { get; init; }
     public required ulong MaxWals { get; init; }
+    public required ulong WalSegmentBytes { get; init; }
     public required long QuotaBackendBytes { get; init; }
     public required TimeSpan BackendBatchInterval { get; init; }
     public required long BackendBatchLimit { get; init; }
@@ -86,6 +87,18 @@ public sealed partial record MemberConfig
     /// <summary>The minimum lease TTL: ceil(1.5 × election timeout) in seconds, as etcd computes it.</summary>
     public long MinLeaseTtlSeconds => (long)Math.Ceiling(3 * ElectionMs / 2000.0);
 
+    /// <summary>
+    /// How long a proposal waits to be applied before it fails with <c>request timed out</c>: etcd's
+    /// ReqTimeout, 5 s plus twice the election timeout.
+    /// </summary>
+    public TimeSpan RequestTimeout => TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(2 * ElectionMs);
+
+    /// <summary>Where the Raft snapshot files and the backend live: <c>member/snap</c> under the data directory.</summary>
+    public string SnapDir => Path.Combine(DataDir, "member", "snap");
+
+    /// <summary>The MVCC backend file: <c>member/snap/db</c>, as etcd's.</summary>
+    public string BackendPath => Path.Combine(SnapDir, "db");
+
     /// <summary>Reads the flags into a config. Values are known to parse; cross-field rules are checked by <see cref="Validate"/>.</summary>
     public static MemberConfig From(FlagValues f)
     {
@@ -123,6 +136,7 @@ public sealed partial record MemberConfig
             InitialClusterToken = f.GetString("initial-cluster-token"),
             MaxSnapshots = f.GetUInt("max-snapshots"),
             MaxWals = f.GetUInt("max-wals"),
+            WalSegmentBytes = f.GetUInt("wal-segment-bytes"),
             QuotaBackendBytes = f.GetInt("quota-backend-bytes"),
             BackendBatchInterval = f.GetDuration("backend-batch-interval"),
             BackendBatchLimit = f.GetInt("backend-batch-limit"),

@@ -120,6 +120,7 @@ public static class MemberFlags
         new("warning-unary-request-duration", FlagType.Duration, "300ms", "Time duration after which a warning is generated if a unary request takes more time.", Experimental, ["experimental-warning-unary-request-duration"]),
         new("backend-bbolt-freelist-type", FlagType.String, "map", "Accepted for compatibility; Kvasir's backend has no bbolt freelist.", Experimental, ["experimental-backend-bbolt-freelist-type"], Ignored: true),
         new("enable-v2v3", FlagType.String, "", "v2 emulation (not supported by Kvasir).", Experimental, ["experimental-enable-v2v3"], Ignored: true),
+        new("wal-segment-bytes", FlagType.UInt, "67108864", "Kvasir: the size a WAL segment file is preallocated to and cut at (etcd's is fixed at 64 MiB); a multiple of 8, at least 4096.", Experimental),
         new("snapshot-catchup-entries", FlagType.UInt, "5000", "Number of entries for a slow follower to catch up after compacting the raft storage entries.", Experimental, ["experimental-snapshot-catchup-entries"]),
 
         new("unsafe-no-fsync", FlagType.Bool, "false", "Disables fsync, unsafe, will cause data loss.", Unsafe),

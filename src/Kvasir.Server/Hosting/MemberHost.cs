@@ -4,7 +4,12 @@ using Kvasir.Grpc.Hosting;
 using Kvasir.Grpc.Server;
 using Kvasir.Server.Config;
 using Kvasir.Server.Logging;
+using Kvasir.Server.Member;
 using Kvasir.Server.Metrics;
+using Kvasir.Server.Services;
+using Kvasir.Storage.Backend;
+using Kvasir.Storage.Snap;
+using Kvasir.Storage.Wal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -15,17 +20,22 @@ using Microsoft.Extensions.Logging;
 namespace Kvasir.Server.Hosting;
 
 /// <summary>
-/// Hosts one member on Kestrel: gRPC and HTTP/1.1 on each client URL, logging as configured, and
-/// the HTTP endpoints operators use. Runs until the host is stopped (SIGTERM, SIGINT).
+/// Hosts one member on Kestrel: opens the member's data directory, serves gRPC (KV, Maintenance,
+/// Cluster, Health, and whatever <see cref="MemberHostOptions.RegisterServices"/> adds) and
+/// HTTP/1.1 (/health, /livez, /readyz, /version, /metrics) on each client URL, and runs until
+/// SIGTERM or SIGINT — then stops taking requests, lets those in flight finish, and stops the
+/// member (flush, fsync, close). Exit codes: 0 after a graceful stop, 1 when the data directory
+/// cannot be used or a fatal error stopped the member (2, for bad flags, is the caller's).
 /// </summary>
 public static partial class MemberHost
 {
     /// <summary>The meter every Kvasir instrument is created on; /metrics exports it.</summary>
     public const string MeterName = "Kvasir";
 
-    public static async Task<int> RunAsync(LoadedConfig loaded)
+    public static async Task<int> RunAsync(LoadedConfig loaded, MemberHostOptions? options = null)
     {
         var config = loaded.Config ?? throw new ArgumentException("no configuration to run", nameof(loaded));
+        options ??= new MemberHostOptions();
         var builder = WebApplication.CreateSlimBuilder();
         KvasirLogging.Configure(builder.Logging, config);
         builder.Services.AddGrpcTransport();
@@ -40,30 +50,74 @@ public static partial class MemberHost
         using var exporter = new PrometheusExporter(MeterName);
         ProcessMetrics.Register(meter);
 
-        var app = builder.Build();
-        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kvasir.Server.Member");
+        await using var app = builder.Build();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var log = loggers.CreateLogger("Kvasir.Server.Member");
         foreach (var warning in loaded.Warnings)
         {
             LogConfigWarning(log, warning);
         }
 
-        var health = new HealthService();
-        var router = new GrpcRouter(new GrpcServerOptions
+        MemberServer member;
+        try
         {
-            MaxReceiveMessageSize = (int)config.MaxRequestBytes + (512 * 1024),
-            StoppingToken = app.Lifetime.ApplicationStopping,
-        });
-        health.Register(router);
+            member = MemberServer.Open(config, options.Components, loggers, meter, options.Time, options.WalDevice);
+        }
+        catch (Exception e) when (e is WalException or BackendException or SnapCorruptException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            LogCannotStart(log, e.Message, e);
+            await Console.Error.WriteLineAsync($"kvasir: cannot start: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        var router = new GrpcRouter(
+            new GrpcServerOptions
+            {
+                MaxReceiveMessageSize = (int)config.MaxRequestBytes + (512 * 1024),
+                StoppingToken = app.Lifetime.ApplicationStopping,
+                Observer = new GrpcServerMetrics(meter),
+            },
+            loggers);
+        new HealthService().Register(router);
+        new KvService(member).Register(router);
+        new MaintenanceService(member, log).Register(router);
+        new ClusterService(member).Register(router);
+        options.RegisterServices?.Invoke(router, member);
         app.UseGrpc(router);
 
         app.MapGet("/version", () => Results.Text($$"""{"etcdserver":"{{VersionInfo.EtcdServer}}","etcdcluster":"{{VersionInfo.EtcdCluster}}"}""", "application/json"));
-        app.MapGet("/health", () => Results.Text("""{"health":"true","reason":""}""", "application/json"));
+        HealthEndpoints.Map(app, new HealthChecks(member), meter, member.RequestTimeout);
         app.MapGet("/metrics", () => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
 
-        await app.StartAsync().ConfigureAwait(false);
+        member.Start();
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            LogCannotStart(log, e.Message, e);
+            await Console.Error.WriteLineAsync($"kvasir: cannot serve: {e.Message}").ConfigureAwait(false);
+            await member.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return 1;
+        }
+
         LogServing(log, config.Name, string.Join(",", config.ListenClientUrls), VersionInfo.Kvasir);
-        await app.WaitForShutdownAsync().ConfigureAwait(false);
-        return 0;
+        var shutdown = app.WaitForShutdownAsync();
+        var exitCode = 0;
+        if (await Task.WhenAny(shutdown, member.Failed).ConfigureAwait(false) != shutdown)
+        {
+            // Fatal: stop taking requests at once; the member stops without applying more.
+            exitCode = 1;
+            var fatal = await member.Failed.ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"kvasir: fatal: {fatal.Message}").ConfigureAwait(false);
+            app.Lifetime.StopApplication();
+            await shutdown.ConfigureAwait(false);
+        }
+
+        LogStopping(log, config.Name);
+        await member.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return exitCode;
     }
 
     [LoggerMessage(1, LogLevel.Warning, "{Warning}")]
@@ -71,4 +125,10 @@ public static partial class MemberHost
 
     [LoggerMessage(2, LogLevel.Information, "member {Name} serving client requests on {Urls} (kvasir {Version})")]
     private static partial void LogServing(ILogger log, string name, string urls, string version);
+
+    [LoggerMessage(3, LogLevel.Critical, "cannot start: {Reason}")]
+    private static partial void LogCannotStart(ILogger log, string reason, Exception error);
+
+    [LoggerMessage(4, LogLevel.Information, "member {Name} stopping: no new requests; finishing those in flight, then flushing and closing its storage")]
+    private static partial void LogStopping(ILogger log, string name);
 }

@@ -20,4 +20,7 @@ public sealed class BackendOptions
 
     /// <summary>After this many commits the background checkpointer copies the SQLite WAL into the database.</summary>
     public int CheckpointEveryCommits { get; init; } = 32;
+
+    /// <summary>Called under the write lock with each batch commit's duration (etcd_disk_backend_commit_duration_seconds). Must not block.</summary>
+    public Action<TimeSpan>? CommitObserved { get; init; }
 }

@@ -160,24 +160,19 @@ internal sealed partial class SqliteBackend
             return;
         }
 
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        _writer.Exec("COMMIT");
+        _options.CommitObserved?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        _inBatch = false;
         if (durable)
         {
-            _writer.Exec("PRAGMA synchronous=FULL");
+            // SQLite refuses to change the synchronous level inside the open batch, so the commit is
+            // made durable after the fact: its frames, and every earlier commit's, are in the WAL file
+            // (the writer holds the lock, so nothing resets it meanwhile) or were checkpointed into
+            // the database after SQLite synced the WAL. One fdatasync of the WAL file covers them.
+            SyncWalFile();
         }
 
-        try
-        {
-            _writer.Exec("COMMIT");
-        }
-        finally
-        {
-            if (durable)
-            {
-                _writer.Exec("PRAGMA synchronous=NORMAL");
-            }
-        }
-
-        _inBatch = false;
         PendingWrites = 0;
         Commits++;
         if (++_commitsSinceCheckpoint >= _options.CheckpointEveryCommits)
@@ -185,6 +180,18 @@ internal sealed partial class SqliteBackend
             _commitsSinceCheckpoint = 0;
             SignalCheckpoint();
         }
+    }
+
+    private void SyncWalFile()
+    {
+        var wal = Path + "-wal";
+        if (!File.Exists(wal))
+        {
+            return;
+        }
+
+        using var handle = File.OpenHandle(wal, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        IO.NativeFile.DataSync(handle, wal);
     }
 
     /// <summary>Discards the open batch (used when a write failed half-way; the store then refuses further work).</summary>
