@@ -3,10 +3,12 @@ using Kvasir.Grpc.Health;
 using Kvasir.Grpc.Hosting;
 using Kvasir.Grpc.Server;
 using Kvasir.Server.Config;
+using Kvasir.Server.Lease;
 using Kvasir.Server.Logging;
 using Kvasir.Server.Member;
 using Kvasir.Server.Metrics;
 using Kvasir.Server.Services;
+using Kvasir.Server.Watch;
 using Kvasir.Storage.Backend;
 using Kvasir.Storage.Snap;
 using Kvasir.Storage.Wal;
@@ -58,10 +60,21 @@ public static partial class MemberHost
             LogConfigWarning(log, warning);
         }
 
+        // The lessor and the watch hub, unless the caller brought its own parts (tests do).
+        Lessor? lessor = null;
+        WatchHub? hub = null;
+        var components = options.Components.Lessor is null && options.Components.WatchHub is null
+            ? new MemberComponents
+            {
+                Lessor = m => lessor = new Lessor(m.Store, m, LessorOptions.From(config), options.Time, loggers),
+                WatchHub = m => hub = new WatchHub(m.Store, m, WatchHubOptionsFor(config, meter), options.Time, loggers),
+            }
+            : options.Components;
+
         MemberServer member;
         try
         {
-            member = MemberServer.Open(config, options.Components, loggers, meter, options.Time, options.WalDevice);
+            member = MemberServer.Open(config, components, loggers, meter, options.Time, options.WalDevice);
         }
         catch (Exception e) when (e is WalException or BackendException or SnapCorruptException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
@@ -82,6 +95,16 @@ public static partial class MemberHost
         new KvService(member).Register(router);
         new MaintenanceService(member, log).Register(router);
         new ClusterService(member).Register(router);
+        if (lessor is not null)
+        {
+            new LeaseService(lessor, member, member).Register(router);
+        }
+
+        if (hub is not null)
+        {
+            new WatchService(hub, member, loggers).Register(router);
+        }
+
         options.RegisterServices?.Invoke(router, member);
         app.UseGrpc(router);
 
@@ -89,6 +112,8 @@ public static partial class MemberHost
         HealthEndpoints.Map(app, new HealthChecks(member), meter, member.RequestTimeout);
         app.MapGet("/metrics", () => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
 
+        // The lessor's leader-side loops start before the member can lead.
+        lessor?.Start(member);
         member.Start();
         try
         {
@@ -99,6 +124,8 @@ public static partial class MemberHost
             LogCannotStart(log, e.Message, e);
             await Console.Error.WriteLineAsync($"kvasir: cannot serve: {e.Message}").ConfigureAwait(false);
             await member.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            hub?.Dispose();
+            lessor?.Dispose();
             return 1;
         }
 
@@ -117,8 +144,20 @@ public static partial class MemberHost
 
         LogStopping(log, config.Name);
         await member.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        hub?.Dispose();
+        lessor?.Dispose();
         return exitCode;
     }
+
+    private static WatchHubOptions WatchHubOptionsFor(MemberConfig config, Meter meter) => new()
+    {
+        ProgressNotifyInterval = config.WatchProgressNotifyInterval < WatchHubOptions.MinProgressNotifyInterval
+            ? WatchHubOptions.MinProgressNotifyInterval
+            : config.WatchProgressNotifyInterval,
+        MaxRequestBytes = (long)config.MaxRequestBytes,
+        ElectionTimeout = TimeSpan.FromMilliseconds(config.ElectionMs),
+        Meter = meter,
+    };
 
     [LoggerMessage(1, LogLevel.Warning, "{Warning}")]
     private static partial void LogConfigWarning(ILogger log, string warning);

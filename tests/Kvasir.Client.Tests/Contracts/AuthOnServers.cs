@@ -4,5 +4,5 @@ namespace Kvasir.Client.Tests.Contracts;
 
 public sealed class AuthOnEtcd(EtcdFixture server) : AuthContract(server), IClassFixture<EtcdFixture>;
 
-[SkipServer(Skips.KvasirNotServing)]
+[SkipServer(Skips.KvasirNoAuth)]
 public sealed class AuthOnKvasir(KvasirFixture server) : AuthContract(server), IClassFixture<KvasirFixture>;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Kvasir.Api.Errors;
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Client.Tests.Support;
-using Kvasir.Testing;
 
 namespace Kvasir.Client.Tests.Contracts;
 
@@ -20,28 +19,6 @@ public abstract class ClusterMaintenanceContract(ServerFixture server)
         Assert.Contains($"http://{Server.Endpoint}", member.ClientURLs);
         Assert.False(member.IsLearner);
         Assert.NotEqual(0UL, members.Header.MemberId);
-    }
-
-    [ServerFact]
-    public async Task MemberAddLearnerUpdatePromoteRemove_AsEtcdAnswers()
-    {
-        var client = await Server.StartAsync();
-        var added = await client.Cluster.MemberAddAsync([$"http://127.0.0.1:{FreePort.Next()}"], isLearner: true);
-        Assert.True(added.Member.IsLearner);
-        Assert.Equal(2, added.Members.Count);
-
-        var newUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        await client.Cluster.MemberUpdateAsync(added.Member.ID, [newUrl]);
-        Assert.Contains((await client.Cluster.MemberListAsync()).Members, m => m.ID == added.Member.ID && m.PeerURLs.Contains(newUrl));
-
-        // The learner never started, so it cannot be in sync with the leader.
-        var promote = await Assert.ThrowsAsync<EtcdException>(() => client.Cluster.MemberPromoteAsync(added.Member.ID));
-        Assert.Same(EtcdErrors.LearnerNotReady, promote.Error);
-
-        await client.Cluster.MemberRemoveAsync(added.Member.ID);
-        Assert.Single((await client.Cluster.MemberListAsync()).Members);
-        var again = await Assert.ThrowsAsync<EtcdException>(() => client.Cluster.MemberRemoveAsync(added.Member.ID));
-        Assert.Same(EtcdErrors.MemberNotFound, again.Error);
     }
 
     [ServerFact]

@@ -4,5 +4,4 @@ namespace Kvasir.Client.Tests.Contracts;
 
 public sealed class ClusterMaintenanceOnEtcd(EtcdFixture server) : ClusterMaintenanceContract(server), IClassFixture<EtcdFixture>;
 
-[SkipServer(Skips.KvasirNotServing)]
 public sealed class ClusterMaintenanceOnKvasir(KvasirFixture server) : ClusterMaintenanceContract(server), IClassFixture<KvasirFixture>;

@@ -4,5 +4,4 @@ namespace Kvasir.Client.Tests.Contracts;
 
 public sealed class ConcurrencyOnEtcd(EtcdFixture server) : ConcurrencyContract(server), IClassFixture<EtcdFixture>;
 
-[SkipServer(Skips.KvasirNotServing)]
 public sealed class ConcurrencyOnKvasir(KvasirFixture server) : ConcurrencyContract(server), IClassFixture<KvasirFixture>;

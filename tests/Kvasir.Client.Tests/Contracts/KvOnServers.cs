@@ -4,5 +4,4 @@ namespace Kvasir.Client.Tests.Contracts;
 
 public sealed class KvOnEtcd(EtcdFixture server) : KvContract(server), IClassFixture<EtcdFixture>;
 
-[SkipServer(Skips.KvasirNotServing)]
 public sealed class KvOnKvasir(KvasirFixture server) : KvContract(server), IClassFixture<KvasirFixture>;

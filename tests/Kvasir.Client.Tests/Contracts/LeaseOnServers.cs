@@ -4,5 +4,4 @@ namespace Kvasir.Client.Tests.Contracts;
 
 public sealed class LeaseOnEtcd(EtcdFixture server) : LeaseContract(server), IClassFixture<EtcdFixture>;
 
-[SkipServer(Skips.KvasirNotServing)]
 public sealed class LeaseOnKvasir(KvasirFixture server) : LeaseContract(server), IClassFixture<KvasirFixture>;

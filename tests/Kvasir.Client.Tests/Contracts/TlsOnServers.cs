@@ -4,5 +4,4 @@ namespace Kvasir.Client.Tests.Contracts;
 
 public sealed class TlsOnEtcd(EtcdTlsFixture server) : TlsContract(server), IClassFixture<EtcdTlsFixture>;
 
-[SkipServer(Skips.KvasirNotServing)]
 public sealed class TlsOnKvasir(KvasirTlsFixture server) : TlsContract(server), IClassFixture<KvasirTlsFixture>;

@@ -4,5 +4,4 @@ namespace Kvasir.Client.Tests.Contracts;
 
 public sealed class WatchOnEtcd(EtcdFixture server) : WatchContract(server), IClassFixture<EtcdFixture>;
 
-[SkipServer(Skips.KvasirNotServing)]
 public sealed class WatchOnKvasir(KvasirFixture server) : WatchContract(server), IClassFixture<KvasirFixture>;
