@@ -49,7 +49,7 @@ internal sealed class LessorFixture : IDisposable
         return ((LeaseGrantResponse)r.Response!).ID;
     }
 
-    public Member.AppliedResult Propose(InternalRaftRequest request) => Applier.ProposeAsync(request, CancellationToken.None).GetAwaiter().GetResult();
+    public Kvasir.Server.Member.AppliedResult Propose(InternalRaftRequest request) => Applier.ProposeAsync(request, CancellationToken.None).GetAwaiter().GetResult();
 
     public PutResponse Put(string key, string value, long lease)
     {
