@@ -19,6 +19,9 @@ public sealed class GatewayOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary><c>--cors</c>: the origins answered with CORS headers; empty or <c>*</c> allows all (etcd's default).</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = ["*"];
+
     /// <summary>The bound on one JSON value of a body: base64 makes bytes a third larger, escapes more.</summary>
     internal int MaxJsonBytes => (int)Math.Min(int.MaxValue, (4L * MaxReceiveMessageSize) + (64 * 1024));
 }

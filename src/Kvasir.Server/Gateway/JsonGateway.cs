@@ -58,6 +58,14 @@ public sealed partial class JsonGateway
             request.Path = new PathString(path);
         }
 
+        // etcd's access controller: CORS headers on every HTTP answer, OPTIONS answered 200 with nothing else.
+        AddCorsHeaders(http);
+        if (HttpMethods.IsOptions(request.Method))
+        {
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        }
+
         if (!_options.Enabled || !path.StartsWith("/v3/", StringComparison.Ordinal))
         {
             return next(http);
@@ -120,6 +128,28 @@ public sealed partial class JsonGateway
     }
 
     internal void LogBadStreamValue(string reason) => LogStreamValueRefused(_log, reason);
+
+    private void AddCorsHeaders(HttpContext http)
+    {
+        string? origin = null;
+        var allowed = _options.CorsOrigins;
+        if (allowed.Count == 0 || allowed.Contains("*"))
+        {
+            origin = "*";
+        }
+        else if (http.Request.Headers.Origin is { Count: > 0 } sent && sent[0] is { } o && allowed.Contains(o))
+        {
+            origin = o;
+        }
+
+        if (origin is not null)
+        {
+            var headers = http.Response.Headers;
+            headers.AccessControlAllowMethods = "POST, GET, OPTIONS, PUT, DELETE";
+            headers.AccessControlAllowOrigin = origin;
+            headers.AccessControlAllowHeaders = "accept, content-type, authorization";
+        }
+    }
 
     private async Task HandleAsync(HttpContext http, GatewayRoute route)
     {

@@ -3,6 +3,7 @@ using Kvasir.Grpc.Health;
 using Kvasir.Grpc.Hosting;
 using Kvasir.Grpc.Server;
 using Kvasir.Server.Config;
+using Kvasir.Server.Gateway;
 using Kvasir.Server.Lease;
 using Kvasir.Server.Logging;
 using Kvasir.Server.Member;
@@ -83,22 +84,24 @@ public static partial class MemberHost
             return 1;
         }
 
+        var grpcMetrics = new GrpcServerMetrics(meter, handlingHistogram: config.Metrics == "extensive");
         var router = new GrpcRouter(
             new GrpcServerOptions
             {
                 MaxReceiveMessageSize = (int)config.MaxRequestBytes + (512 * 1024),
                 StoppingToken = app.Lifetime.ApplicationStopping,
-                Observer = new GrpcServerMetrics(meter),
+                Observer = grpcMetrics,
             },
             loggers);
         new HealthService().Register(router);
-        new KvService(member).Register(router);
-        new MaintenanceService(member, log).Register(router);
-        new ClusterService(member).Register(router);
-        if (lessor is not null)
-        {
-            new LeaseService(lessor, member, member).Register(router);
-        }
+        var kv = new KvService(member);
+        kv.Register(router);
+        var maintenance = new MaintenanceService(member, log);
+        maintenance.Register(router);
+        var cluster = new ClusterService(member);
+        cluster.Register(router);
+        var leases = lessor is null ? null : new LeaseService(lessor, member, member);
+        leases?.Register(router);
 
         if (hub is not null)
         {
@@ -106,7 +109,15 @@ public static partial class MemberHost
         }
 
         options.RegisterServices?.Invoke(router, member);
+        grpcMetrics.Initialize(router.Methods);
+        app.Use(next => http =>
+        {
+            grpcMetrics.ObserveGrpcRequest(http);
+            return next(http);
+        });
         app.UseGrpc(router);
+        var gateway = GatewayHosting.Create(config, new GatewayServices { Member = member, Kv = kv, Maintenance = maintenance, Cluster = cluster, Lease = leases, Watch = hub }, grpcMetrics, app.Lifetime.ApplicationStopping, options.Time, loggers);
+        app.Use(gateway.InvokeAsync);
 
         app.MapGet("/version", () => Results.Text($$"""{"etcdserver":"{{VersionInfo.EtcdServer}}","etcdcluster":"{{VersionInfo.EtcdCluster}}"}""", "application/json"));
         HealthEndpoints.Map(app, new HealthChecks(member), meter, member.RequestTimeout);
