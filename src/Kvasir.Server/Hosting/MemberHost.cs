@@ -67,7 +67,7 @@ public static partial class MemberHost
         var components = options.Components.Lessor is null && options.Components.WatchHub is null
             ? new MemberComponents
             {
-                Lessor = m => lessor = new Lessor(m.Store, m, LessorOptions.From(config), options.Time, loggers),
+                Lessor = m => lessor = new Lessor(m.Store, m, LessorOptions.From(config) with { Meter = meter }, options.Time, loggers),
                 WatchHub = m => hub = new WatchHub(m.Store, m, WatchHubOptionsFor(config, meter), options.Time, loggers),
             }
             : options.Components;

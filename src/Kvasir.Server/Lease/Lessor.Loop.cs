@@ -146,7 +146,10 @@ public sealed partial class Lessor
             int i;
             while ((i = Interlocked.Increment(ref next)) < ids.Length && !cancellationToken.IsCancellationRequested)
             {
-                await ProposeAsync(proposer, new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = ids[i] } }, ids[i], cancellationToken).ConfigureAwait(false);
+                if (await ProposeAsync(proposer, new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = ids[i] } }, ids[i], cancellationToken).ConfigureAwait(false))
+                {
+                    _metrics?.Expired();
+                }
             }
         }
     }

@@ -56,7 +56,7 @@ public sealed class GrpcServerMetrics : IGrpcServerObserver
                 "grpc_server_handling_seconds",
                 "s",
                 "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.",
-                null,
+                [new(MetricFamily.LabelledOnly, true)],
                 new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         }
     }

@@ -9,10 +9,15 @@ namespace Kvasir.Server.Metrics;
 /// <c>counter</c>, histograms <c>histogram</c> with the boundaries advised on the instrument,
 /// everything else <c>gauge</c>) and its series, one per distinct label set. An untagged
 /// measurement goes straight to the one unlabelled series; a tagged one finds its series from the
-/// tag span (no allocation once the series exists).
+/// tag span (no allocation once the series exists). As Go's client does, an unlabelled counter or
+/// histogram is rendered (at zero) before anything is recorded in it; an instrument that is only ever
+/// recorded with tags says so with the instrument tag <see cref="LabelledOnly"/>, and is rendered once it has a series.
 /// </summary>
 internal sealed class MetricFamily
 {
+    /// <summary>An instrument tag (not a label) marking an instrument whose measurements always carry tags.</summary>
+    public const string LabelledOnly = "kvasir.labelled_only";
+
     private static readonly double[] DefaultBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly Instrument _instrument;
@@ -23,6 +28,7 @@ internal sealed class MetricFamily
 
     // Counters and up-down counters report deltas; observable instruments and gauges report the value itself.
     private readonly bool _accumulates;
+    private readonly bool _zeroWhenEmpty;
     private MetricSeries? _unlabelled;
 
     public MetricFamily(Instrument instrument)
@@ -39,6 +45,7 @@ internal sealed class MetricFamily
             ? [.. advised]
             : DefaultBuckets;
         _accumulates = definition == typeof(Counter<>) || definition == typeof(UpDownCounter<>);
+        _zeroWhenEmpty = (_accumulates || _histogram) && !HasTag(instrument, LabelledOnly);
     }
 
     public string Name { get; }
@@ -66,7 +73,12 @@ internal sealed class MetricFamily
     {
         if (_series.IsEmpty)
         {
-            return;
+            if (!_zeroWhenEmpty)
+            {
+                return;
+            }
+
+            Unlabelled();
         }
 
         text.Append("# HELP ").Append(Name).Append(' ').Append(EscapeHelp(_instrument.Description ?? Name)).Append('\n');
@@ -157,6 +169,22 @@ internal sealed class MetricFamily
         }
 
         text.Append('}');
+    }
+
+    private static bool HasTag(Instrument instrument, string name)
+    {
+        if (instrument.Tags is { } tags)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == name)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static string Format(double value) => GoFloat.Format(value);
