@@ -136,6 +136,7 @@ internal sealed partial class Applier
 
         if (write.Events.Count > 0)
         {
+            _parts.Metrics.Mvcc.KeysChanged(write.Events);
             _parts.Watches.Notify(write.Events, write.Revision);
         }
 
@@ -156,6 +157,7 @@ internal sealed partial class Applier
 
         if (events.Count > 0)
         {
+            _parts.Metrics.Mvcc.KeysChanged(events);
             _parts.Watches.Notify(events, revision);
         }
     }

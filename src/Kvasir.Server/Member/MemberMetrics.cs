@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Google.Protobuf;
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Server.Hosting;
 
@@ -69,7 +70,9 @@ internal sealed class MemberMetrics
         meter.CreateObservableGauge("etcd_mvcc_db_total_size_in_use_in_bytes", () => member.DbSizeInUse, description: "Total size of the underlying database logically in use in bytes.");
         meter.CreateObservableGauge("etcd_debugging_mvcc_current_revision", () => member.Store.CurrentRevision, description: "The current revision of store.");
         meter.CreateObservableGauge("etcd_debugging_mvcc_compact_revision", () => Math.Max(0, member.Store.CompactRevision), description: "The revision of the last compaction in store.");
-        meter.CreateObservableGauge("etcd_debugging_mvcc_keys_total", () => member.Store.IndexedKeys, description: "Total number of keys.");
+        var all = ByteString.CopyFrom(0);
+        var live = member.Store.Range(new RangeRequest { Key = all, RangeEnd = all, CountOnly = true });
+        Mvcc.SetLiveKeys(live.Ok ? live.Response!.Count : 0);
         meter.CreateObservableGauge("etcd_server_alarms_active", () => member.Alarms.Get().Count, description: "Kvasir: the number of active alarms.");
     }
 

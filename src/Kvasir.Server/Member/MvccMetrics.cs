@@ -18,6 +18,7 @@ internal sealed class MvccMetrics
     private long _deletes;
     private long _txns;
     private long _putBytes;
+    private long _liveKeys;
 
     public MvccMetrics(Meter meter)
     {
@@ -29,10 +30,34 @@ internal sealed class MvccMetrics
             meter.CreateObservableCounter(prefix + "txn_total", () => Volatile.Read(ref _txns), description: "Total number of txns seen by this member.");
         }
 
+        meter.CreateObservableGauge("etcd_debugging_mvcc_keys_total", () => Volatile.Read(ref _liveKeys), description: "Total number of keys.");
         meter.CreateObservableGauge("etcd_debugging_mvcc_total_put_size_in_bytes", () => Volatile.Read(ref _putBytes), description: "The total size of put kv pairs seen by this member.");
     }
 
     public void Range() => Interlocked.Increment(ref _ranges);
+
+    /// <summary>The live keys when the store opened (etcd's keys gauge counts keys that are not deleted).</summary>
+    public void SetLiveKeys(long count) => Volatile.Write(ref _liveKeys, count);
+
+    /// <summary>Follows the live keys through applied events: a put of version 1 creates a key, a delete removes one.</summary>
+    public void KeysChanged(IReadOnlyList<Api.Mvccpb.Event> events)
+    {
+        long delta = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (e.Type == Api.Mvccpb.Event.Types.EventType.Delete)
+            {
+                delta--;
+            }
+            else if (e.Kv.Version == 1)
+            {
+                delta++;
+            }
+        }
+
+        Add(ref _liveKeys, delta);
+    }
 
     public void Put(PutRequest request)
     {
