@@ -18,36 +18,38 @@ namespace Kvasir.Server.Gateway;
 /// </summary>
 public sealed class ListenerRoles
 {
-    private readonly HashSet<int> _metricsPorts;
-    private readonly HashSet<int> _httpPorts;
+    private readonly MemberConfig _config;
+    private readonly HashSet<int> _metricsPorts = [];
+    private readonly HashSet<int> _httpPorts = [];
 
-    private ListenerRoles(HashSet<int> metricsPorts, HashSet<int> httpPorts)
+    /// <summary>The roles of <paramref name="config"/>'s listeners (bound later by <see cref="Bind"/>).</summary>
+    public ListenerRoles(MemberConfig config)
     {
-        _metricsPorts = metricsPorts;
-        _httpPorts = httpPorts;
-    }
-
-    /// <summary>Binds the metrics and client-HTTP listeners of <paramref name="config"/> on Kestrel.</summary>
-    public static ListenerRoles Bind(KestrelServerOptions kestrel, MemberConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(kestrel);
         ArgumentNullException.ThrowIfNull(config);
-        var metrics = new HashSet<int>();
-        var http = new HashSet<int>();
+        _config = config;
         foreach (var url in config.ListenMetricsUrls)
         {
-            Listen(kestrel, url, config.ClientTls);
-            metrics.Add(url.Port);
+            _metricsPorts.Add(url.Port);
         }
 
         foreach (var url in config.ListenClientHttpUrls)
         {
-            Listen(kestrel, url, config.ClientTls);
-            http.Add(url.Port);
+            _httpPorts.Add(url.Port);
         }
-
-        return new ListenerRoles(metrics, http);
     }
+
+    /// <summary>Binds the metrics and client-HTTP listeners on Kestrel.</summary>
+    public void Bind(KestrelServerOptions kestrel)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        foreach (var url in _config.ListenMetricsUrls.Concat(_config.ListenClientHttpUrls))
+        {
+            Listen(kestrel, url, _config.ClientTls);
+        }
+    }
+
+    /// <summary>True when there is a metrics or client-HTTP listener (otherwise the step is left out of the pipeline).</summary>
+    public bool Active => _metricsPorts.Count > 0 || _httpPorts.Count > 0;
 
     public Task InvokeAsync(HttpContext http, RequestDelegate next)
     {

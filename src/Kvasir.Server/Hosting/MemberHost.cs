@@ -43,12 +43,12 @@ public static partial class MemberHost
         KvasirLogging.Configure(builder.Logging, config);
         builder.Services.AddGrpcTransport();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        ListenerRoles? roles = null;
+        var roles = new ListenerRoles(config);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             GrpcKestrel.ApplyLimits(kestrel);
             ClientListeners.Bind(kestrel, config.ListenClientUrls, config.ClientTls);
-            roles = ListenerRoles.Bind(kestrel, config);
+            roles.Bind(kestrel);
         });
 
         using var meter = new Meter(MeterName);
@@ -112,7 +112,11 @@ public static partial class MemberHost
 
         options.RegisterServices?.Invoke(router, member);
         grpcMetrics.Initialize(router.Methods);
-        app.Use(next => http => roles is null ? next(http) : roles.InvokeAsync(http, next));
+        if (roles.Active)
+        {
+            app.Use(next => http => roles.InvokeAsync(http, next));
+        }
+
         app.Use(next => http =>
         {
             grpcMetrics.ObserveGrpcRequest(http);
