@@ -5,7 +5,7 @@ namespace Kvasir.Server.Gateway;
 /// <summary>How the gateway is run (the member's configuration gives the values).</summary>
 public sealed class GatewayOptions
 {
-    /// <summary>False for <c>--enable-grpc-gateway=false</c>: <c>/v3/...</c> paths are not the gateway's (Go's mux answers 404).</summary>
+    /// <summary>False for <c>--enable-grpc-gateway=false</c>: every <c>/v3/...</c> path is 404 <c>404 page not found</c>, as etcd's mux answers.</summary>
     public bool Enabled { get; init; } = true;
 
     /// <summary>The gRPC server's receive limit (<c>--max-request-bytes</c> + 512 KiB): a request whose protobuf is larger is refused as gRPC refuses it.</summary>

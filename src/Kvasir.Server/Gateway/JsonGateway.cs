@@ -66,9 +66,15 @@ public sealed partial class JsonGateway
             return Task.CompletedTask;
         }
 
-        if (!_options.Enabled || !path.StartsWith("/v3/", StringComparison.Ordinal))
+        if (!path.StartsWith("/v3/", StringComparison.Ordinal))
         {
             return next(http);
+        }
+
+        if (!_options.Enabled)
+        {
+            // Without the gateway, etcd's mux answers every /v3/ path as an unknown one.
+            return GatewayResponses.WriteTextAsync(http, StatusCodes.Status404NotFound, "404 page not found");
         }
 
         if (!_routes.TryGetValue(path, out var route))

@@ -19,6 +19,7 @@ public sealed class GatewayDisabledTests
         using var metrics = await http.GetAsync(kvasir.ClientUrl + "/metrics");
 
         Assert.Equal(404, (int)range.StatusCode);
+        Assert.Equal("404 page not found\n", await range.Content.ReadAsStringAsync());
         Assert.Equal(404, (int)beta.StatusCode);
         Assert.Equal(200, (int)health.StatusCode);
         Assert.Equal(200, (int)metrics.StatusCode);
