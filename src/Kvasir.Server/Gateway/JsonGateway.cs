@@ -113,6 +113,12 @@ public sealed partial class JsonGateway
         }
     }
 
+    /// <summary>A message read from a streaming call's body (grpc_server_msg_received_total).</summary>
+    internal void MessageReceived(GatewayRoute route) => _metrics?.MessageReceived(route.GrpcMethod);
+
+    /// <summary>A message written on a streaming call (grpc_server_msg_sent_total).</summary>
+    internal void MessageSent(GatewayRoute route) => _metrics?.MessageSent(route.GrpcMethod);
+
     internal void CallCompleted(GatewayRoute route, StatusCode code, TimeSpan elapsed) => _metrics?.CallCompleted(route.GrpcMethod, route.Type, code, elapsed);
 
     /// <summary>A stream that ends without an error: with nothing sent, etcd's answer is 200 with an empty chunked body.</summary>

@@ -38,8 +38,10 @@ internal sealed class KeepAliveRoute(LeaseService lease) : GatewayRoute(LeaseMet
             call.CheckLeader(gateway.LeaderId);
             while (request is not null)
             {
+                gateway.MessageReceived(this);
                 var response = await lease.KeepAliveOnceAsync(request, token).ConfigureAwait(false);
                 await output.WriteAsync(response, token).ConfigureAwait(false);
+                gateway.MessageSent(this);
                 try
                 {
                     request = await body.ReadAsync<LeaseKeepAliveRequest>(token).ConfigureAwait(false);

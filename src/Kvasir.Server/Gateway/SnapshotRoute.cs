@@ -37,7 +37,8 @@ internal sealed class SnapshotRoute(MaintenanceService maintenance) : GatewayRou
         try
         {
             call.CheckLeader(gateway.LeaderId);
-            await maintenance.SnapshotAsync(request, (message, ct) => new ValueTask(output.WriteAsync(message, ct)), call.CancellationToken).ConfigureAwait(false);
+            gateway.MessageReceived(this);
+            await maintenance.SnapshotAsync(request, (message, ct) => Send(output, message, gateway, ct), call.CancellationToken).ConfigureAwait(false);
             gateway.EndStream(output);
         }
         catch (Exception e)
@@ -54,5 +55,11 @@ internal sealed class SnapshotRoute(MaintenanceService maintenance) : GatewayRou
         {
             gateway.CallCompleted(this, status.Code, Stopwatch.GetElapsedTime(started));
         }
+    }
+
+    private async ValueTask Send(GatewayStream output, SnapshotResponse message, JsonGateway gateway, CancellationToken cancellationToken)
+    {
+        await output.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        gateway.MessageSent(this);
     }
 }

@@ -40,7 +40,7 @@ internal sealed class WatchRoute(WatchHub hub) : GatewayRoute(WatchService.Watch
             call.CheckLeader(gateway.LeaderId);
             using var stream = hub.OpenStream();
             using var ended = CancellationTokenSource.CreateLinkedTokenSource(token);
-            var receiver = ReceiveAsync(stream, body, first, gateway, ended.Token);
+            var receiver = ReceiveAsync(stream, body, first, this, gateway, ended.Token);
             try
             {
                 var frames = new List<WatchFrame>();
@@ -51,6 +51,7 @@ internal sealed class WatchRoute(WatchHub hub) : GatewayRoute(WatchService.Watch
                     foreach (var frame in frames)
                     {
                         await output.WriteAsync(frame.ToResponse(), token).ConfigureAwait(false);
+                        gateway.MessageSent(this);
                     }
                 }
             }
@@ -77,13 +78,14 @@ internal sealed class WatchRoute(WatchHub hub) : GatewayRoute(WatchService.Watch
     }
 
     /// <summary>Hands the body's requests to the hub's stream, one at a time, until the body ends or is not JSON.</summary>
-    private static async Task ReceiveAsync(WatchStream stream, GatewayBody body, WatchRequest? first, JsonGateway gateway, CancellationToken cancellationToken)
+    private static async Task ReceiveAsync(WatchStream stream, GatewayBody body, WatchRequest? first, GatewayRoute route, JsonGateway gateway, CancellationToken cancellationToken)
     {
         try
         {
             var request = first;
             while (request is not null)
             {
+                gateway.MessageReceived(route);
                 switch (request.RequestUnionCase)
                 {
                     case WatchRequest.RequestUnionOneofCase.CreateRequest:

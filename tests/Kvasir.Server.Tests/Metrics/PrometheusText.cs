@@ -14,6 +14,9 @@ public sealed class PrometheusText
 
     public Dictionary<string, double> Unlabelled { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every sample by its name and labels as written (<c>name{a="1",b="2"}</c>).</summary>
+    public Dictionary<string, double> Samples { get; } = new(StringComparer.Ordinal);
+
     public static PrometheusText Parse(string text)
     {
         var page = new PrometheusText();
@@ -37,6 +40,7 @@ public sealed class PrometheusText
             var space = line.LastIndexOf(' ');
             var name = brace >= 0 ? line[..brace] : line[..space];
             var family = page.FamilyOf(name);
+            page.Samples[line[..space]] = double.Parse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture);
             if (brace < 0)
             {
                 page.Unlabelled[name] = double.Parse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture);
