@@ -146,10 +146,7 @@ public sealed partial class Lessor
             int i;
             while ((i = Interlocked.Increment(ref next)) < ids.Length && !cancellationToken.IsCancellationRequested)
             {
-                if (await ProposeAsync(proposer, new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = ids[i] } }, ids[i], cancellationToken).ConfigureAwait(false))
-                {
-                    _metrics?.Expired();
-                }
+                await ProposeAsync(proposer, new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = ids[i] } }, ids[i], cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -225,6 +222,12 @@ public sealed partial class Lessor
             {
                 LessorLog.ProposalRefused(_logger, leaseId, error.Message);
                 return false;
+            }
+
+            if (result.Error is null && request.LeaseRevoke is not null)
+            {
+                // etcd's lease_expired_total: an expired lease whose revoke this member got applied.
+                _metrics?.Expired();
             }
 
             return true;
