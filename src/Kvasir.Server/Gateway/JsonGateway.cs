@@ -25,6 +25,8 @@ public sealed partial class JsonGateway
     private readonly FrozenDictionary<string, GatewayRoute> _routes;
     private readonly GrpcServerMetrics? _metrics;
     private readonly ILogger _log;
+    private readonly bool _corsAnyOrigin;
+    private readonly FrozenSet<string> _corsOrigins;
 
     public JsonGateway(GatewayServices services, GatewayOptions options, GrpcServerMetrics? metrics, ILoggerFactory logs)
     {
@@ -36,6 +38,8 @@ public sealed partial class JsonGateway
         _metrics = metrics;
         _log = logs.CreateLogger("Kvasir.Server.Gateway");
         _routes = GatewayRoutes.Build(services).ToFrozenDictionary(StringComparer.Ordinal);
+        _corsAnyOrigin = options.CorsOrigins.Count == 0 || options.CorsOrigins.Contains("*");
+        _corsOrigins = options.CorsOrigins.ToFrozenSet(StringComparer.Ordinal);
     }
 
     /// <summary>The paths served, <c>/v3/kv/range</c> and the rest.</summary>
@@ -144,12 +148,11 @@ public sealed partial class JsonGateway
     private void AddCorsHeaders(HttpContext http)
     {
         string? origin = null;
-        var allowed = _options.CorsOrigins;
-        if (allowed.Count == 0 || allowed.Contains("*"))
+        if (_corsAnyOrigin)
         {
             origin = "*";
         }
-        else if (http.Request.Headers.Origin is { Count: > 0 } sent && sent[0] is { } o && allowed.Contains(o))
+        else if (http.Request.Headers.Origin is { Count: > 0 } sent && sent[0] is { } o && _corsOrigins.Contains(o))
         {
             origin = o;
         }
