@@ -70,6 +70,7 @@ internal sealed class MemberMetrics
         meter.CreateObservableGauge("etcd_mvcc_db_total_size_in_use_in_bytes", () => member.DbSizeInUse, description: "Total size of the underlying database logically in use in bytes.");
         meter.CreateObservableGauge("etcd_debugging_mvcc_current_revision", () => member.Store.CurrentRevision, description: "The current revision of store.");
         meter.CreateObservableGauge("etcd_debugging_mvcc_compact_revision", () => Math.Max(0, member.Store.CompactRevision), description: "The revision of the last compaction in store.");
+        meter.CreateObservableGauge("etcd_disk_wal_write_bytes_total", () => member.WalBytesWritten, description: "Total number of bytes written in WAL.");
         var all = ByteString.CopyFrom(0);
         var live = member.Store.Range(new RangeRequest { Key = all, RangeEnd = all, CountOnly = true });
         Mvcc.SetLiveKeys(live.Ok ? live.Response!.Count : 0);

@@ -142,6 +142,9 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
     /// <summary>The member's metrics (the services count their reads in them).</summary>
     internal MemberMetrics Metrics => _metrics;
 
+    /// <summary>WAL record bytes written since the member opened (etcd_disk_wal_write_bytes_total).</summary>
+    internal long WalBytesWritten => _storage.Wal.Statistics.BytesWritten;
+
     /// <summary>The lease applier in use (the stand-in until the lessor is wired in).</summary>
     public ILeaseApplier Leases => _leases;
 
