@@ -95,7 +95,9 @@ public sealed partial class MaintenanceService(MemberServer member, ILogger log)
         var (before, after) = sizes;
         member.RefreshDbSize();
         LogDefragFinished(log, before, after);
-        return new DefragmentResponse { Header = member.Header(member.Store.CurrentRevision) };
+
+        // etcd answers an empty DefragmentResponse: no header.
+        return new DefragmentResponse();
     }
 
     public HashResponse Hash(HashRequest request)
