@@ -22,6 +22,9 @@ public sealed partial class DiffTarget(string name, string endpoint) : IDisposab
 
     public string Name { get; } = name;
 
+    /// <summary>host:port of the server's client URL.</summary>
+    public string Endpoint { get; } = endpoint;
+
     public GrpcChannel Channel { get; } = GrpcChannel.ForEndpoints(endpoint);
 
     /// <summary>Per-server state of stateful operations, by the operation kind's own key.</summary>
