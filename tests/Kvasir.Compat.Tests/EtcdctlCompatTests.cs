@@ -52,6 +52,44 @@ public sealed class EtcdctlCompatTests(ServerPair pair) : IClassFixture<ServerPa
     }
 
     [Fact]
+    public async Task CountOnlyIgnoreValueAndBadArguments_SameOutputAsEtcd()
+    {
+        await pair.AssertSameAsync("put", "co/a", "1");
+        await pair.AssertSameAsync("put", "co/b", "2");
+        string[][] commands =
+        [
+            ["get", "co/", "--prefix", "--count-only"],
+            ["get", "co/", "--prefix", "--count-only", "-w", "json"],
+            ["get", "co/", "--prefix", "--count-only", "--limit", "1", "-w", "fields"],
+            ["put", "co/a", "--ignore-value"],
+            ["put", "co/missing", "--ignore-value"],
+            ["put", "co/a", "x", "--ignore-lease"],
+            ["put", "co/a", "x", "--lease", "zz"],
+            ["put", "co/a", "x", "--lease", "1234abcd"],
+            ["get", "co/a", "-w", "json"],
+            ["put"],
+            ["put", "only-key"],
+            ["get"],
+            ["del"],
+            ["get", "co/", "--prefix", "--sort-by", "BOGUS"],
+            ["get", "co/", "--prefix", "--order", "SIDEWAYS"],
+            ["get", "co/a", "--rev", "abc"],
+            ["get", "co/a", "--consistency", "x"],
+            ["get", "co/a", "-w", "yaml"],
+            ["get", "co/a", "--no-such-flag"],
+            ["compaction", "abc"],
+            ["compaction"],
+            ["lease", "grant", "abc"],
+            ["lease", "revoke", "nothex"],
+            ["no-such-command"],
+        ];
+        foreach (var args in commands)
+        {
+            await pair.AssertSameAsync(args);
+        }
+    }
+
+    [Fact]
     public async Task Del_PrefixAndPrevKv_SameOutputAsEtcd()
     {
         foreach (var k in new[] { "del/a", "del/b", "del/c", "del/d" })
