@@ -44,6 +44,9 @@ public sealed class EtcdctlCompatTests(ServerPair pair) : IClassFixture<ServerPa
             ["get", "nothing-here"],
             ["get", "pg/a", "--rev", "100000"],
             ["get", ""],
+            ["get", "", "--prefix", "--keys-only", "--limit", "3"],
+            ["get", "pg/b", "--from-key", "--keys-only", "--limit", "2", "--order", "DESCEND"],
+            ["get", "pg/", "--prefix", "--rev", "1"],
         ];
         foreach (var args in gets)
         {
@@ -113,6 +116,9 @@ public sealed class EtcdctlCompatTests(ServerPair pair) : IClassFixture<ServerPa
         await pair.AssertSameAsync(["txn"], succeed);
         await pair.AssertSameAsync(["txn", "-w", "json"], fail);
         await pair.AssertSameAsync(["txn", "-w", "fields"], "c(\"txn/k\") < \"1\"\n\nput txn/x 1\n\nput txn/y 2\n\n");
+        await pair.AssertSameAsync(["txn", "-i"], "val(\"txn/x\") = \"1\"\n\nput txn/x 2\ndel txn/y\n\nget txn/x\n\n");
+        await pair.AssertSameAsync(["txn"], "bogus compare\n\n");
+        await pair.AssertSameAsync(["txn"], "\nnope txn/x\n\n");
         await pair.AssertSameAsync("get", "txn/", "--prefix");
     }
 
