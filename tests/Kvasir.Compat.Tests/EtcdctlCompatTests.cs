@@ -149,6 +149,9 @@ public sealed class EtcdctlCompatTests(ServerPair pair) : IClassFixture<ServerPa
         await pair.AssertSameAsync("endpoint", "health", "-w", "table");
         await pair.AssertSameAsync("endpoint", "health");
         await pair.AssertSameAsync("member", "list", "-w", "table");
+        await pair.AssertSameAsync(["member", "list", "-w", "json"], null, static s => s.Replace("\"name\":\"kvasir-test\"", "\"name\":\"etcd-test\"", StringComparison.Ordinal));
+        await pair.AssertSameAsync("endpoint", "health", "--cluster");
+        await pair.AssertSameAsync("alarm", "list", "-w", "json");
         await pair.AssertSameAsync("alarm", "list");
         await pair.AssertSameAsync("alarm", "disarm");
         await pair.AssertSameAsync("move-leader", "1234");
@@ -156,6 +159,19 @@ public sealed class EtcdctlCompatTests(ServerPair pair) : IClassFixture<ServerPa
         await pair.AssertSameAsync("member", "update", "1234", "--peer-urls=http://127.0.0.1:1");
         await pair.AssertSameAsync("member", "promote", "1234");
         await pair.AssertSameAsync("member", "add", "new", "--peer-urls=not-a-url");
+    }
+
+    // etcdctl dials one endpoint as "passthrough:///<endpoint>", so an endpoint written with its
+    // scheme (every advertised client URL, and --endpoints=http://...) becomes the HTTP/2 :authority
+    // "http://127.0.0.1:2379". etcd's server accepts it; Kestrel resets the stream (PROTOCOL_ERROR,
+    // invalid Host), so these commands fail against kvasir. Fixing it needs a rewrite of that
+    // header below Kestrel (see the member's README).
+    [Fact(Skip = "known difference: Kestrel refuses an HTTP/2 :authority with a scheme; see src/Kvasir.Server/README.md")]
+    public async Task EndpointWithScheme_DirectDialCommands_SameOutputAsEtcd()
+    {
+        await pair.AssertSameAsync("endpoint", "status", "--cluster", "-w", "table");
+        await pair.AssertSameAsync("endpoint", "hashkv", "--cluster", "-w", "json");
+        await pair.AssertSameAsync(["defrag", "--cluster"], null);
     }
 
     [Fact]
