@@ -81,7 +81,7 @@ public static class GrpcKestrel
         options.Listen(endPoint, port =>
         {
             port.Protocols = HttpProtocols.Http2;
-            port.Use(next => new ProtocolSniffer(new AuthorityFix(next, tls: false).OnConnectionAsync, http1, timeout).OnConnectionAsync);
+            port.Use(next => new ProtocolSniffer(next, http1, timeout).OnConnectionAsync);
             result = port;
         });
         return result!;
@@ -115,7 +115,6 @@ public static class GrpcKestrel
         {
             port.Protocols = HttpProtocols.Http1AndHttp2;
             port.UseHttps(https);
-            port.Use(next => new AuthorityFix(next, tls: true).OnConnectionAsync);
             result = port;
         });
         return result!;
