@@ -22,7 +22,7 @@ public sealed partial class CheckPerfCompatTests(ServerPair pair) : IClassFixtur
         var kr = await k;
         var er = await e;
         Assert.False(kr.TimedOut, kr.ToString());
-        Assert.Equal(0, kr.ExitCode);
+        Assert.True(kr.ExitCode == 0, $"check perf failed against kvasir: {kr}");
         Assert.Contains("PASS: Throughput is", kr.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("FAIL", kr.Stdout, StringComparison.Ordinal);
         if (er.ExitCode == 0 && er.Stdout.Contains("PASS: Throughput is", StringComparison.Ordinal) && !er.Stdout.Contains("FAIL", StringComparison.Ordinal))
@@ -31,10 +31,13 @@ public sealed partial class CheckPerfCompatTests(ServerPair pair) : IClassFixtur
         }
     }
 
-    // The report's figures vary run to run; its lines and verdicts do not. The progress bar is dropped.
+    // The report's figures vary run to run; its verdicts do not. The progress bar is dropped: it is
+    // redrawn concurrently with the report, so on a loaded machine a verdict can follow it on its line.
     private static string Mask(string stdout) =>
-        string.Join('\n', stdout.Split('\n').Where(l => l.StartsWith("PASS", StringComparison.Ordinal) || l.StartsWith("FAIL", StringComparison.Ordinal) || l.Contains("too", StringComparison.Ordinal))
-            .Select(l => Figures().Replace(l, "<n>")));
+        string.Join('\n', Verdicts().Matches(stdout).Select(m => Figures().Replace(m.Value, "<n>")));
+
+    [GeneratedRegex("(PASS|FAIL)[^\r\n]*")]
+    private static partial Regex Verdicts();
 
     [GeneratedRegex("[0-9]+(\\.[0-9]+)?")]
     private static partial Regex Figures();

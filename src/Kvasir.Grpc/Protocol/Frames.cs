@@ -101,6 +101,17 @@ internal static class Frames
     public static Status Truncated(long buffered) =>
         new(StatusCode.Internal, string.Create(CultureInfo.InvariantCulture, $"grpc: stream ended inside a message ({buffered} bytes of an incomplete frame)"));
 
-    /// <summary>The status for bytes that are not a valid message.</summary>
-    public static Status Unparsable(string what, Exception e) => new(StatusCode.Internal, $"grpc: error unmarshalling {what}: {e.Message}");
+    /// <summary>
+    /// The status for bytes that are not a valid message. The failures etcd's generated parsers name
+    /// carry etcd's text: a truncated message, or a length past the end (etcd reads lengths as 64-bit,
+    /// so one the parser here finds negative is past the end there), is "unexpected EOF"; an overlong
+    /// varint is "proto: integer overflow". Any other keeps the parser's text.
+    /// </summary>
+    public static Status Unparsable(string what, Exception e) => new(StatusCode.Internal, $"grpc: error unmarshalling {what}: {EtcdText(e.Message)}");
+
+    private static string EtcdText(string message) =>
+        message.StartsWith("While parsing a protocol message, the input ended unexpectedly", StringComparison.Ordinal) ? "unexpected EOF"
+        : message.Contains("negative size", StringComparison.Ordinal) ? "unexpected EOF"
+        : message.Contains("malformed varint", StringComparison.Ordinal) ? "proto: integer overflow"
+        : message;
 }

@@ -100,9 +100,8 @@ public sealed partial class WatchHub
     {
         lock (_lock)
         {
-            if (stream.Closed || stream.Watchers.Count == 0)
+            if (stream.Closed)
             {
-                // etcd answers nothing for a stream without watchers.
                 return;
             }
 
@@ -200,20 +199,17 @@ public sealed partial class WatchHub
     private bool TryAnswerProgress(WatchStream stream)
     {
         var revision = _notifiedRevision;
-        if (stream.Watchers.Count > 0)
+        foreach (var w in stream.Watchers.Values)
         {
-            foreach (var w in stream.Watchers.Values)
+            // A compacted watcher, listed until the client cancels it, owes nothing more.
+            if (w.State != WatcherState.Canceled && !IsProgressReady(w, revision))
             {
-                if (!IsProgressReady(w, revision))
-                {
-                    return false;
-                }
+                return false;
             }
-
-            stream.TryEnqueue(Outgoing.ForReply(new WatchResponse { Header = Header(revision), WatchId = -1 }), force: true);
         }
 
-        // Answered, or moot: the last watcher went (etcd sends nothing without watchers).
+        // A stream without watchers owes nothing: answered at once, as etcd 3.4 does (3.5 sends nothing).
+        stream.TryEnqueue(Outgoing.ForReply(new WatchResponse { Header = Header(revision), WatchId = -1 }), force: true);
         stream.ProgressRequested = false;
         _progressWaiting.Remove(stream);
         return true;

@@ -207,11 +207,16 @@ public sealed partial class WatchHub
         _syncCursor = start + looked;
         foreach (var w in _compacted)
         {
-            // As in etcd, the watcher stays on its stream (its id in use, a RequestProgress
-            // unanswered) until the client cancels it; etcd's client does so at once. The reply
-            // carries no revision in its header, only the compacted one.
+            // As in etcd, the watcher stays on its stream (its id in use) until the client cancels
+            // it; etcd's client does so at once. The reply carries no revision in its header, only
+            // the compacted one. It owes nothing more, so a RequestProgress waiting for it goes out
+            // behind its reply.
             Detach(w);
             w.Stream.TryEnqueue(Outgoing.ForNotice(new WatchResponse { Header = Header(0), WatchId = w.Id, CompactRevision = compactRevision, Canceled = true }), force: true);
+            if (w.Stream.ProgressRequested)
+            {
+                TryAnswerProgress(w.Stream);
+            }
         }
 
         return from;

@@ -14,4 +14,16 @@ public sealed class DiffModel
 
     /// <summary>The highest compacted revision asked for.</summary>
     public long Compacted { get; set; }
+
+    /// <summary>
+    /// Names of leases granted and not revoked by the sequence: <c>c&lt;id&gt;</c> for a
+    /// client-chosen id, <c>s&lt;n&gt;</c> for the n-th server-chosen grant (see <see cref="DiffTarget.LeaseId"/>).
+    /// </summary>
+    public List<string> LeaseHandles { get; } = [];
+
+    /// <summary>Server-chosen grants made so far (names them).</summary>
+    public int ServerChosenGrants { get; set; }
+
+    /// <summary>The next client-chosen lease id never asked for.</summary>
+    public long NextLeaseId { get; set; } = 1000;
 }

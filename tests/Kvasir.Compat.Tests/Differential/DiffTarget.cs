@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Grpc;
@@ -7,13 +9,21 @@ namespace Kvasir.Compat.Tests.Differential;
 
 /// <summary>
 /// One server the differential test talks to through the Kvasir.Grpc client. Operations that keep
-/// state per server (a lease's id, a watch stream) keep it in <see cref="State"/>.
+/// state per server (a watch stream) keep it in <see cref="State"/>. Leases are known by logical
+/// names (<see cref="DiffModel.LeaseHandles"/>): a client-chosen id is its own name, a server-chosen
+/// one is mapped to the name of the grant that made it, so answers compare across servers.
 /// </summary>
-public sealed class DiffTarget(string name, string endpoint) : IDisposable
+public sealed partial class DiffTarget(string name, string endpoint) : IDisposable
 {
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
 
+    private readonly Dictionary<string, long> _leaseIds = [];
+    private readonly Dictionary<long, string> _leaseNames = [];
+
     public string Name { get; } = name;
+
+    /// <summary>host:port of the server's client URL.</summary>
+    public string Endpoint { get; } = endpoint;
 
     public GrpcChannel Channel { get; } = GrpcChannel.ForEndpoints(endpoint);
 
@@ -27,7 +37,7 @@ public sealed class DiffTarget(string name, string endpoint) : IDisposable
         try
         {
             var response = await Channel.UnaryAsync(method, request, new CallOptions { Deadline = DateTime.UtcNow.AddSeconds(15) });
-            return Render(response);
+            return MaskLeases(Render(response));
         }
         catch (RpcException e)
         {
@@ -53,5 +63,45 @@ public sealed class DiffTarget(string name, string endpoint) : IDisposable
         return Json.Format(copy);
     }
 
-    public void Dispose() => Channel.Dispose();
+    /// <summary>Records that the grant named <paramref name="handle"/> made lease <paramref name="id"/> here.</summary>
+    public void NameLease(string handle, long id)
+    {
+        _leaseIds[handle] = id;
+        _leaseNames[id] = handle;
+    }
+
+    /// <summary>
+    /// The id a lease name stands for here: a client-chosen id (<c>c&lt;n&gt;</c>) is itself; a
+    /// server-chosen one is this server's; a grant that failed leaves an id no server has granted.
+    /// </summary>
+    public long LeaseId(string handle)
+    {
+        if (handle.StartsWith('c'))
+        {
+            return long.Parse(handle.AsSpan(1), CultureInfo.InvariantCulture);
+        }
+
+        return _leaseIds.TryGetValue(handle, out var id) ? id : 0x7E00_0000_0000 + long.Parse(handle.AsSpan(1), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A lease id as the name both servers know it by (0 stays 0).</summary>
+    public string LeaseName(long id) =>
+        id == 0 ? "0" : _leaseNames.TryGetValue(id, out var handle) ? handle : id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Replaces lease ids (the fields <c>ID</c> and <c>lease</c>) in a rendered answer by their names.</summary>
+    public string MaskLeases(string json) =>
+        LeaseField().Replace(json, m => $"\"{m.Groups[1].Value}\": \"{LeaseName(long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))}\"");
+
+    public void Dispose()
+    {
+        foreach (var state in State.Values)
+        {
+            (state as IDisposable)?.Dispose();
+        }
+
+        Channel.Dispose();
+    }
+
+    [GeneratedRegex("\"(ID|lease)\": \"(-?[0-9]+)\"")]
+    private static partial Regex LeaseField();
 }

@@ -1,27 +1,28 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Kvasir.Compat.Tests.Support;
 
 namespace Kvasir.Compat.Tests.Differential;
 
 /// <summary>
-/// Seeded random sequences of KV, Txn and Compact operations sent to kvasir and to a real etcd
-/// 3.4.23 through the Kvasir.Grpc client; every answer — revisions, kvs, counts, more, errors —
-/// must be equal. A failure prints the seed and the command that replays it. Lease and watch
-/// operations join by adding their generators to <see cref="Generators"/>.
+/// Seeded random sequences of KV, Txn, Compact, Lease and Watch operations sent to kvasir and to a
+/// real etcd 3.4.23 through the Kvasir.Grpc client; every answer — revisions, kvs, counts, more,
+/// errors, lease TTLs and keys, watch created replies, events, cancels and progress — must be
+/// equal. A failure prints the seed and the command that replays it. KVASIR_DIFF_SOAK=n runs n
+/// seeds instead of three (a soak).
 /// </summary>
-public sealed partial class DifferentialTests(ServerPair pair) : IClassFixture<ServerPair>
+public sealed partial class DifferentialTests(DiffServerPair pair) : IClassFixture<DiffServerPair>
 {
     private const int OpsPerSeed = 250;
 
-    private static readonly IDiffOpGenerator[] Generators = [new KvOps(), new TxnOps()];
+    private static readonly IDiffOpGenerator[] Generators = [new KvOps(), new TxnOps(), new LeaseOps(), new WatchOps()];
 
     [Fact]
-    public async Task KvTxnCompact_SeededSequences_AnswersEqualEtcd()
+    public async Task KvTxnCompactLeaseWatch_SeededSequences_AnswersEqualEtcd()
     {
         var replay = Environment.GetEnvironmentVariable("KVASIR_DIFF_SEED");
-        int[] seeds = replay is not null ? [int.Parse(replay, CultureInfo.InvariantCulture)] : [1, 2, 3];
+        var soak = int.TryParse(Environment.GetEnvironmentVariable("KVASIR_DIFF_SOAK"), out var n) ? n : 3;
+        int[] seeds = replay is not null ? [int.Parse(replay, CultureInfo.InvariantCulture)] : [.. Enumerable.Range(1, soak)];
         using var kvasir = new DiffTarget("kvasir", pair.Kvasir.Endpoint);
         using var etcd = new DiffTarget("etcd", pair.Etcd.Endpoint);
         var model = new DiffModel();
@@ -29,7 +30,9 @@ public sealed partial class DifferentialTests(ServerPair pair) : IClassFixture<S
         foreach (var seed in seeds)
         {
             // Seeds run one after another on the same pair: the servers stay aligned, revisions keep growing.
-            answers.AddRange(await RunSeedAsync(seed, kvasir, etcd, model));
+            // Seeds 1..n on a fresh pair replay a run exactly; a single seed replays alone.
+            var rerun = replay is not null ? $"KVASIR_DIFF_SEED={seed}" : $"KVASIR_DIFF_SOAK={seed}";
+            answers.AddRange(await RunSeedAsync(seed, rerun, kvasir, etcd, model));
         }
 
         // The sequences must have exercised data and refusals alike, or equal answers prove little.
@@ -39,10 +42,17 @@ public sealed partial class DifferentialTests(ServerPair pair) : IClassFixture<S
         Assert.Contains(answers, a => a.Contains("required revision has been compacted", StringComparison.Ordinal));
         Assert.Contains(answers, a => a.Contains("future revision", StringComparison.Ordinal));
         Assert.Contains(answers, a => a.Contains("duplicate key", StringComparison.Ordinal) || a.Contains("key is not provided", StringComparison.Ordinal));
+        Assert.Contains(answers, a => a.Contains("lease already exists", StringComparison.Ordinal));
+        Assert.Contains(answers, a => a.Contains("\"lease\": \"s", StringComparison.Ordinal));
+        Assert.Contains(answers, a => a.Contains("ttl full granted", StringComparison.Ordinal) && !a.Contains("keys []", StringComparison.Ordinal));
+        Assert.Contains(answers, a => a.Contains("\n    Put ", StringComparison.Ordinal) && a.Contains(" prev ", StringComparison.Ordinal));
+        Assert.Contains(answers, a => a.Contains("\n    Delete ", StringComparison.Ordinal));
+        Assert.Contains(answers, a => a.Contains("canceled compact=", StringComparison.Ordinal) && !a.Contains("canceled compact=0", StringComparison.Ordinal));
+        Assert.Contains(answers, a => a.Contains("progress at the store's revision", StringComparison.Ordinal));
         Assert.True(model.Revision > 100, $"only {model.Revision} revisions were reached");
     }
 
-    private static async Task<List<string>> RunSeedAsync(int seed, DiffTarget kvasir, DiffTarget etcd, DiffModel model)
+    private static async Task<List<string>> RunSeedAsync(int seed, string rerun, DiffTarget kvasir, DiffTarget etcd, DiffModel model)
     {
         var answers = new List<string>(OpsPerSeed);
         var random = new Random(seed);
@@ -51,14 +61,21 @@ public sealed partial class DifferentialTests(ServerPair pair) : IClassFixture<S
         for (var i = 0; i < OpsPerSeed; i++)
         {
             var op = Pick(random, total, model);
-            var expected = await op.RunAsync(etcd);
-            var actual = await op.RunAsync(kvasir);
+            string expected, actual;
+            try
+            {
+                expected = await op.RunAsync(etcd);
+                actual = await op.RunAsync(kvasir);
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                throw new InvalidOperationException(Report(seed, rerun, i, op, $"failed: {e.Message}", trail), e);
+            }
+
             trail.Append(i).Append(": ").Append(op.Describe()).Append(" -> ").Append(expected).Append('\n');
             if (expected != actual)
             {
-                Assert.Fail($"seed {seed}, operation {i}: {op.Describe()}\netcd:   {expected}\nkvasir: {actual}\n" +
-                    $"replay: KVASIR_DIFF_SEED={seed} dotnet test tests/Kvasir.Compat.Tests -c Release --filter \"FullyQualifiedName~DifferentialTests\"\n" +
-                    $"(the pair ran seeds before this one; the replay starts fresh, so earlier history differs)\nlast operations:\n{Tail(trail)}");
+                Assert.Fail(Report(seed, rerun, i, op, $"etcd:   {expected}\nkvasir: {actual}", trail));
             }
 
             answers.Add(expected);
@@ -92,6 +109,11 @@ public sealed partial class DifferentialTests(ServerPair pair) : IClassFixture<S
             }
         }
     }
+
+    private static string Report(int seed, string rerun, int i, DiffOp op, string what, StringBuilder trail) =>
+        $"seed {seed}, operation {i}: {op.Describe()}\n{what}\n" +
+        $"replay: {rerun} dotnet test tests/Kvasir.Compat.Tests -c Release --filter \"FullyQualifiedName~DifferentialTests\"\n" +
+        $"last operations:\n{Tail(trail)}";
 
     private static string Tail(StringBuilder trail)
     {

@@ -7,17 +7,27 @@ namespace Kvasir.Compat.Tests.Support;
 /// both the same commands in the same order, so their revisions stay aligned, and compare what
 /// etcdctl prints. Shared by the tests of one class (they run one after another).
 /// </summary>
-public sealed class ServerPair : IAsyncLifetime
+public class ServerPair : IAsyncLifetime
 {
     public KvasirProcess Kvasir { get; private set; } = null!;
 
     public EtcdServer Etcd { get; private set; } = null!;
 
+    /// <summary>Flags both servers start with beyond the defaults (the same meaning for each).</summary>
+    protected virtual string[] KvasirArgs => [];
+
+    /// <inheritdoc cref="KvasirArgs"/>
+    protected virtual string[] EtcdArgs => [];
+
+    /// <summary>Both servers as (name, etcdctl endpoint, client URL), kvasir first.</summary>
+    public (string Name, string Endpoint, string ClientUrl)[] Both =>
+        [("kvasir", Kvasir.Endpoint, Kvasir.ClientUrl), ("etcd", Etcd.Endpoint, Etcd.ClientUrl)];
+
     public async Task InitializeAsync()
     {
         Assert.True(EtcdServer.IsInstalled && Etcdctl.IsInstalled, "etcd and etcdctl 3.4.23 are not installed: run scripts/test.sh, which installs them");
-        var kvasir = KvasirProcess.StartAsync();
-        var etcd = EtcdServer.StartAsync();
+        var kvasir = KvasirProcess.StartAsync(KvasirArgs);
+        var etcd = EtcdServer.StartAsync(EtcdArgs);
         try
         {
             await Task.WhenAll(kvasir, etcd);

@@ -72,13 +72,14 @@ public sealed class BadInputTests(BadInputTests.Member fixture) : IClassFixture<
         var frame = new byte[5 + payload.Length];
         frame[4] = (byte)payload.Length;
         payload.CopyTo(frame, 5);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_member.ClientUrl}/etcdserverpb.KV/Put") { Content = new ByteArrayContent(frame) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_member.ClientUrl}/etcdserverpb.KV/Put") { Content = new ByteArrayContent(frame), Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
         using var response = await http.SendAsync(request);
         await response.Content.ReadAsByteArrayAsync();
         var status = response.Headers.TryGetValues("grpc-status", out var h) ? h.First() : response.TrailingHeaders.GetValues("grpc-status").First();
-        Assert.Equal("13", status);
+        var message = response.Headers.TryGetValues("grpc-message", out var m) ? m.First() : response.TrailingHeaders.GetValues("grpc-message").First();
+        Assert.Equal(("13", "grpc: error unmarshalling request: unexpected EOF"), (status, Uri.UnescapeDataString(message)));
         await AssertUnchangedAsync();
     }
 

@@ -12,7 +12,9 @@ namespace Kvasir.Server.Tests.Process;
 /// Many writers put unique keys while the test kills kvasir with SIGKILL at random moments (after a
 /// seeded, random number of acknowledged writes) and restarts it. Afterwards every acknowledged
 /// write is there with the revision it was acknowledged at, and the revisions of all keys are
-/// exactly 2..current — none lost, none twice.
+/// exactly 2..current — none lost, none twice. A watcher of the same range runs throughout and,
+/// after each crash, resumes from the revision after the last it was given: its events equal the
+/// store's history exactly.
 /// </summary>
 public sealed class DurabilityTests
 {
@@ -26,6 +28,9 @@ public sealed class DurabilityTests
         var random = new Random(seed);
         var acked = new ConcurrentDictionary<string, long>();
         await using var member = await KvasirProcess.StartAsync();
+        var watcher = new ResumingWatcher(member.Endpoint, "d/", "d0");
+        using var stopWatching = new CancellationTokenSource();
+        var watching = Task.Run(() => watcher.RunAsync(stopWatching.Token));
         try
         {
             for (var round = 0; round < Rounds; round++)
@@ -53,10 +58,25 @@ public sealed class DurabilityTests
             var revisions = found.Values.Order().ToArray();
             Assert.Equal(Enumerable.Range(2, revisions.Length).Select(i => (long)i), revisions);
             Assert.Equal(revisions[^1], all.Header.Revision);
+
+            // The watcher, resumed after every crash, was given the history exactly: each write once, in revision order.
+            await Poll.UntilAsync(() => watcher.LastRevision >= all.Header.Revision, TimeSpan.FromSeconds(30), $"the watcher to reach revision {all.Header.Revision}");
+            await stopWatching.CancelAsync();
+            await watching;
+            Assert.Empty(watcher.Violations());
+            var history = found.OrderBy(p => p.Value).Select(p => (p.Key, p.Value)).ToList();
+            Assert.Equal(history, watcher.Events());
+            Assert.True(watcher.Streams > Rounds, $"the watcher opened {watcher.Streams} streams over {Rounds} crashes");
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
             throw new InvalidOperationException($"seed {seed}; replay: KVASIR_DURABILITY_SEED={seed} dotnet test tests/Kvasir.Server.Tests -c Release --filter \"FullyQualifiedName~DurabilityTests\"\n{member.Output}", e);
+        }
+        finally
+        {
+            // The watcher stops before the member does, whatever the outcome.
+            await stopWatching.CancelAsync();
+            await watching;
         }
     }
 

@@ -160,6 +160,34 @@ public sealed class WatchHubHistoryTests
     }
 
     [Fact]
+    public async Task RequestProgress_WaitingForAParkedWatcherThatIsCompacted_AnsweredAfterTheCompactedReply()
+    {
+        using var h = new HubHarness(Options(recent: 0, capacity: 4));
+        using var s = h.Open();
+        await s.CreateAsync(Key("a"));
+        for (var i = 0; i < 10; i++)
+        {
+            h.Put("a", "v" + i);
+        }
+
+        Assert.Equal(1, h.Hub.SlowWatcherCount);
+        s.Stream.RequestProgress();
+        h.Compact(9);
+        var seen = new List<WatchResponse>();
+        await Poll.UntilAsync(
+            () =>
+            {
+                seen.AddRange(s.Drain());
+                return seen.Count > 0 && seen[^1].WatchId == -1;
+            },
+            Bound,
+            "the progress reply");
+
+        // The compacted watcher owes nothing more: the waiting request is answered right after its reply.
+        Assert.Equal(["0:PUT@2", "0:PUT@3", "0:PUT@4", "0:PUT@5", "0:canceled", "-1:progress@11"], seen.Select(WatchHubRequestTests.Describe));
+    }
+
+    [Fact]
     public async Task Compacted_Watcher_StaysOnTheStreamUntilTheClientCancelsIt()
     {
         using var h = new HubHarness(Options(recent: 1024));
@@ -172,15 +200,16 @@ public sealed class WatchHubHistoryTests
         await s.CreateAsync(request);
         Assert.Equal(3, (await s.NextAsync()).CompactRevision);
 
-        // As in etcd: its id is still in use, it still counts, and a RequestProgress waits for it.
+        // As in etcd: its id is still in use and it still counts. It owes nothing more, so a
+        // RequestProgress is answered at once, as etcd 3.4 answers.
         var again = Key("a");
         again.WatchId = 4;
         Assert.Equal("mvcc: duplicate watch ID provided on the WatchStream", (await s.CreateAsync(again)).CancelReason);
         Assert.Equal(1, h.Hub.WatcherCount);
         s.Stream.RequestProgress();
-        Assert.Empty(s.Drain());
+        Assert.Equal(["-1:progress@3"], s.Drain().Select(WatchHubRequestTests.Describe));
 
-        // The client cancels it (etcd's client does, on the compacted reply): canceled, then the progress.
+        // The client cancels it (etcd's client does, on the compacted reply).
         s.Stream.Cancel(4);
         Assert.Equal(["4:canceled"], s.Drain().Select(WatchHubRequestTests.Describe));
         Assert.Equal(0, h.Hub.WatcherCount);
