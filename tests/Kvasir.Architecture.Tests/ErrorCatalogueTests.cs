@@ -1,6 +1,5 @@
-using Kvasir.Testing;
-
 using Kvasir.Api.Errors;
+using Kvasir.Testing;
 
 namespace Kvasir.Architecture.Tests;
 

@@ -6,8 +6,9 @@ namespace Kvasir.Compat.Tests;
 
 /// <summary>
 /// etcdctl's own performance check (`check perf --load=s`: 50 clients, 150 puts a second for 60
-/// seconds) against kvasir and etcd at the same time: both must pass it, with the same report once
-/// the figures are masked. Bounded at 120 seconds.
+/// seconds) against kvasir and etcd at the same time. Kvasir must pass every check. Both run on
+/// the same two cores, so etcd itself may fail a check on a loaded machine: when it passes too, the
+/// two reports must be the same once the figures are masked. Bounded at 120 seconds.
 /// </summary>
 public sealed partial class CheckPerfCompatTests(ServerPair pair) : IClassFixture<ServerPair>
 {
@@ -23,7 +24,11 @@ public sealed partial class CheckPerfCompatTests(ServerPair pair) : IClassFixtur
         Assert.False(kr.TimedOut, kr.ToString());
         Assert.Equal(0, kr.ExitCode);
         Assert.Contains("PASS: Throughput is", kr.Stdout, StringComparison.Ordinal);
-        Assert.Equal(Mask(er.Stdout), Mask(kr.Stdout));
+        Assert.DoesNotContain("FAIL", kr.Stdout, StringComparison.Ordinal);
+        if (er.ExitCode == 0 && er.Stdout.Contains("PASS: Throughput is", StringComparison.Ordinal) && !er.Stdout.Contains("FAIL", StringComparison.Ordinal))
+        {
+            Assert.Equal(Mask(er.Stdout), Mask(kr.Stdout));
+        }
     }
 
     // The report's figures vary run to run; its lines and verdicts do not. The progress bar is dropped.

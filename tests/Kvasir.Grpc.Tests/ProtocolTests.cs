@@ -6,6 +6,7 @@ using Kvasir.Grpc.Hosting;
 using Kvasir.Grpc.Protocol;
 using Kvasir.Grpc.Server;
 using Kvasir.Grpc.Tests.Support;
+using Kvasir.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;

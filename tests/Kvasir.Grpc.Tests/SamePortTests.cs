@@ -6,6 +6,7 @@ using Kvasir.Api.Etcdserverpb;
 using Kvasir.Grpc.Client;
 using Kvasir.Grpc.Hosting;
 using Kvasir.Grpc.Tests.Support;
+using Kvasir.Testing;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Kvasir.Grpc.Tests;
@@ -140,7 +141,7 @@ public sealed class SamePortTests : IClassFixture<SamePortTests.Certificates>
         {
             Endpoints = [server.Url(tls: true)],
             TrustedCertificateAuthorities = _certificates.CaCollection,
-            ClientCertificates = foreign ? [_certificates.StrangerClient] : null,
+            ClientCertificates = foreign ? [_certificates.Stranger] : null,
         });
         var e = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(EtcdMethods.Range, new RangeRequest { Key = ByteString.CopyFromUtf8("k") }));
         Assert.Equal(StatusCode.Unavailable, e.StatusCode);

@@ -1,6 +1,6 @@
 using Kvasir.Server.Config;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Kvasir.Server.Logging;

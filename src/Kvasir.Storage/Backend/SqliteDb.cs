@@ -8,7 +8,7 @@ namespace Kvasir.Storage.Backend;
 /// </summary>
 internal sealed class SqliteDb : IDisposable
 {
-    private static int s_initialized;
+    private static int _initialized;
     private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
     private sqlite3? _handle;
 
@@ -25,7 +25,7 @@ internal sealed class SqliteDb : IDisposable
     /// <summary>Opens (or with <paramref name="create"/>, creates) the database file.</summary>
     public static SqliteDb Open(string path, bool create, bool readOnly = false)
     {
-        if (Interlocked.Exchange(ref s_initialized, 1) == 0)
+        if (Interlocked.Exchange(ref _initialized, 1) == 0)
         {
             Batteries_V2.Init();
         }

@@ -21,7 +21,7 @@ public abstract class TlsServerFixture : IAsyncLifetime
 
     public ServerKind Kind { get; }
 
-    public TestCertificates Certificates { get; } = TestCertificates.Create();
+    public TestCertificates Certificates { get; } = TestCertificates.Create("root");
 
     /// <summary><c>https://127.0.0.1:port</c>.</summary>
     public string Endpoint { get; private set; } = "";

@@ -2,11 +2,12 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Kvasir.Client.Tests.Support;
+namespace Kvasir.Testing;
 
 /// <summary>
-/// Throwaway certificates made in the test: a CA, a server certificate for 127.0.0.1 and a client
-/// certificate it signs, a client certificate from a CA nobody trusts, and the PEM files a server takes.
+/// Throwaway certificates made in the test: a CA, a server certificate for 127.0.0.1 and localhost,
+/// a client certificate it signs (its CN is the user name etcd's client-cert auth sees), a client
+/// certificate from a CA nobody trusts, and the PEM files a server takes.
 /// </summary>
 public sealed class TestCertificates : IDisposable
 {
@@ -20,17 +21,27 @@ public sealed class TestCertificates : IDisposable
 
     public X509Certificate2 Ca { get; }
 
+    /// <summary>CN=kvasir-server, SAN IP 127.0.0.1, signed by <see cref="Ca"/>.</summary>
     public X509Certificate2 Server { get; }
 
+    /// <summary>CN=alice, client authentication, signed by <see cref="Ca"/>.</summary>
     public X509Certificate2 Client { get; }
 
+    /// <summary>CN=mallory, client authentication, signed by a CA the server does not trust.</summary>
     public X509Certificate2 Stranger { get; }
 
-    public static TestCertificates Create()
+    public X509Certificate2Collection CaCollection => [Ca];
+
+    /// <summary>Makes a CA, a server certificate, a client certificate for <paramref name="clientName"/> and a stranger's.</summary>
+    public static TestCertificates Create(string clientName = "alice")
     {
-        var ca = SelfSignedCa("CN=kvasir-client-test-ca");
-        using var otherCa = SelfSignedCa("CN=untrusted-ca");
-        return new TestCertificates(ca, Issue(ca, "CN=127.0.0.1", serverAuth: true), Issue(ca, "CN=root", serverAuth: false), Issue(otherCa, "CN=mallory", serverAuth: false));
+        var ca = SelfSignedCa("CN=kvasir-test-ca");
+        using var otherCa = SelfSignedCa("CN=somebody-else-ca");
+        return new TestCertificates(
+            ca,
+            Issue(ca, "CN=kvasir-server", serverAuth: true),
+            Issue(ca, "CN=" + clientName, serverAuth: false),
+            Issue(otherCa, "CN=mallory", serverAuth: false));
     }
 
     /// <summary>Writes <c>ca.pem</c>, <c>server.pem</c> and <c>server-key.pem</c> into <paramref name="dir"/>.</summary>
@@ -61,7 +72,7 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        return X509CertificateLoader.LoadPkcs12(ca.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
+        return Reload(ca);
     }
 
     private static X509Certificate2 Issue(X509Certificate2 issuer, string subject, bool serverAuth)
@@ -70,7 +81,8 @@ public sealed class TestCertificates : IDisposable
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [serverAuth ? new Oid("1.3.6.1.5.5.7.3.1") : new Oid("1.3.6.1.5.5.7.3.2")], false));
         if (serverAuth)
         {
             var san = new SubjectAlternativeNameBuilder();
@@ -83,6 +95,10 @@ public sealed class TestCertificates : IDisposable
         RandomNumberGenerator.Fill(serial);
         using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(7), serial);
         using var withKey = cert.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
+        return Reload(withKey);
     }
+
+    /// <summary>Through PKCS#12 and back, so the private key is usable by TLS on every platform.</summary>
+    private static X509Certificate2 Reload(X509Certificate2 certificate) =>
+        X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
 }
