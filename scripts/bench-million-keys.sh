@@ -4,7 +4,8 @@
 # For each server (kvasir, then etcd), on free loopback ports and a fresh data directory:
 #   1. load KEYS distinct keys of VALUE bytes through the API with etcd's benchmark tool
 #      (put, 100 connections / 1,000 clients, sequential keys), timing the load;
-#   2. read its RSS (VmRSS) and peak RSS (VmHWM) from /proc, and the data directory's size;
+#   2. read its RSS (VmRSS) and peak RSS (VmHWM) from /proc, its managed heap from /metrics, and
+#      the data directory's size (after a clean stop);
 #   3. stop it (SIGTERM, then wait for the pid), start it again on the same data, and time from
 #      exec to serving: the first successful serializable `get` of the last key through etcdctl,
 #      polled every 20 ms;
@@ -78,7 +79,7 @@ wait_serving() { # start_ms endpoint pid -> ms since start_ms, or fails after ab
   return 1
 }
 
-printf 'server\tkeys\tvalue\tload_s\tload_per_s\trss_loaded_mb\tpeak_loaded_mb\tdata_mb\trestart_ms\trss_restarted_mb\trss_after_reads_mb\tpeak_restarted_mb\n' >"$RESULTS"
+printf 'server\tkeys\tvalue\tload_s\tload_per_s\trss_loaded_mb\tpeak_loaded_mb\theap_loaded_mb\tdata_mb\trestart_ms\trss_restarted_mb\trss_after_reads_mb\tpeak_restarted_mb\n' >"$RESULTS"
 for name in $ONLY; do
   data="$work/$name"; log="$work/$name.log"
   c=$(free_port); p=$(free_port); ep="127.0.0.1:$c"
@@ -89,9 +90,11 @@ for name in $ONLY; do
   "$bench" --endpoints="$ep" --conns=100 --clients=1000 put --total="$KEYS" --key-space-size="$KEYS" \
     --sequential-keys --key-size=8 --val-size="$VALUE" >"$work/$name-load.txt" 2>&1 || { tail -20 "$work/$name-load.txt" >&2; exit 1; }
   t2=$(now_ms)
-  count=$(ctl "$ep" get --consistency=s --count-only --write-out=fields "" --from-key | awk -F' : ' '$1 == "\"Count\"" { print $2 }')
+  count=$(ctl "$ep" get --consistency=s --keys-only --limit=1 --write-out=json "" --from-key | grep -o '"count":[0-9]*' | cut -d: -f2)
   [ "$count" = "$KEYS" ] || echo "bench-million-keys: $name holds $count keys, not $KEYS" >&2
   rss_loaded=$(kb "$pid" VmRSS); peak_loaded=$(kb "$pid" VmHWM)
+  # The managed heap in use (kvasir: dotnet_gc_heap_size_bytes; etcd: Go's go_memstats_heap_inuse_bytes).
+  heap=$(curl -fsS -m 5 "http://$ep/metrics" | awk '$1 == "dotnet_gc_heap_size_bytes" || $1 == "go_memstats_heap_inuse_bytes" { printf "%.0f", $2 / 1048576 }')
   kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=""
   data_mb=$(du -sm "$data" | cut -f1)
 
@@ -105,8 +108,8 @@ for name in $ONLY; do
   kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=""
   load_s=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
   per_s=$(awk -v a="$t1" -v b="$t2" -v n="$KEYS" 'BEGIN { printf "%.0f", n / ((b - a) / 1000) }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$KEYS" "$VALUE" "$load_s" "$per_s" \
-    "$(mb "$rss_loaded")" "$(mb "$peak_loaded")" "$data_mb" "$restart_ms" "$(mb "$rss_restarted")" "$(mb "$rss_reads")" "$(mb "$peak_restarted")" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$KEYS" "$VALUE" "$load_s" "$per_s" \
+    "$(mb "$rss_loaded")" "$(mb "$peak_loaded")" "${heap:--}" "$data_mb" "$restart_ms" "$(mb "$rss_restarted")" "$(mb "$rss_reads")" "$(mb "$peak_restarted")" >>"$RESULTS"
 done
 
 echo
