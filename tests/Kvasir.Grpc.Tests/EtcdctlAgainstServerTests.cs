@@ -99,6 +99,17 @@ public sealed class EtcdctlAgainstServerTests : IAsyncLifetime
         Assert.Contains("3.4.23", status.Stdout, StringComparison.Ordinal);
     }
 
+    // etcdctl dials the one endpoint of `endpoint status` as passthrough:///<endpoint>, so written with
+    // its scheme the whole URL is the HTTP/2 :authority, which Kestrel alone would refuse.
+    [Fact]
+    public async Task EndpointStatus_EndpointWrittenWithScheme_AuthorityRewrittenAndServed()
+    {
+        var status = await Etcdctl.RunAsync(_server.Url(), "endpoint", "status", "-w", "table");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains(_server.Url(), status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("3.4.23", status.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task HandlerError_RealEtcdctl_PrintsEtcdsExactText()
     {

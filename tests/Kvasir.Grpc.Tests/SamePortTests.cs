@@ -179,6 +179,11 @@ public sealed class SamePortTests : IClassFixture<SamePortTests.Certificates>
         Assert.True(get.ExitCode == 0, get.ToString());
         Assert.Equal("yes", get.Stdout.Trim());
 
+        // A direct dial (passthrough:///https://...): over TLS etcdctl puts the server name in :authority, so no rewrite is needed.
+        var status = await Kvasir.Testing.Etcdctl.RunAsync(server.Url(tls: true), [.. tls, "endpoint", "status"]);
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains(server.Url(tls: true), status.Stdout, StringComparison.Ordinal);
+
         var txn = await Kvasir.Testing.Etcdctl.RunAsync(server.Url(tls: true), [.. tls, "txn"], stdin: "\n\n\n");
         Assert.True(txn.ExitCode == 0, txn.ToString());
         Assert.Equal("alice", user);

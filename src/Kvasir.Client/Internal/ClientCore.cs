@@ -144,16 +144,9 @@ internal sealed class ClientCore : IDisposable, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!TryTakeLoopsForDispose(out var loops))
         {
             return;
-        }
-
-        IAsyncDisposable[] loops;
-        lock (_loopsGate)
-        {
-            loops = [.. _loops];
-            _loops.Clear();
         }
 
         foreach (var loop in loops)
@@ -164,19 +157,30 @@ internal sealed class ClientCore : IDisposable, IAsyncDisposable
         Channel.Dispose();
     }
 
-    /// <summary>Stops the background loops without waiting for them to wind down, and closes the connections.</summary>
-    public void Dispose()
+    /// <summary>Marks the core disposed and takes its loops; false when it was disposed already.</summary>
+    private bool TryTakeLoopsForDispose(out IAsyncDisposable[] loops)
     {
+        loops = [];
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return;
+            return false;
         }
 
-        IAsyncDisposable[] loops;
         lock (_loopsGate)
         {
             loops = [.. _loops];
             _loops.Clear();
+        }
+
+        return true;
+    }
+
+    /// <summary>Stops the background loops without waiting for them to wind down, and closes the connections.</summary>
+    public void Dispose()
+    {
+        if (!TryTakeLoopsForDispose(out var loops))
+        {
+            return;
         }
 
         foreach (var loop in loops)

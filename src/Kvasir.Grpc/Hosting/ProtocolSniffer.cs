@@ -6,7 +6,7 @@ namespace Kvasir.Grpc.Hosting;
 /// <summary>
 /// Connection middleware of the cleartext client port. It peeks at the first bytes of a new
 /// connection without consuming them: the 24-byte HTTP/2 client preface means h2c (gRPC), so the
-/// connection continues down the endpoint's own HTTP/2 pipeline; any other byte means HTTP/1.1,
+/// connection continues down the endpoint's own HTTP/2 pipeline (through an <see cref="AuthorityRewriter"/>); any other byte means HTTP/1.1,
 /// and the connection goes to the HTTP/1.1 pipeline captured from a detached endpoint. A
 /// connection that has not told which within the timeout, or closes first, is closed.
 /// </summary>
@@ -58,7 +58,7 @@ internal sealed class ProtocolSniffer(ConnectionDelegate http2, Http1Pipeline ht
 
         if (verdict == Verdict.Http2)
         {
-            await http2(connection).ConfigureAwait(false);
+            await AuthorityRewriter.RunAsync(connection, http2).ConfigureAwait(false);
             return;
         }
 

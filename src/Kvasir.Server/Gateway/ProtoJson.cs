@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Buffers.Text;
+using System.Collections;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -6,18 +10,20 @@ using Google.Protobuf.Reflection;
 namespace Kvasir.Server.Gateway;
 
 /// <summary>
-/// Protobuf messages as etcd's JSON gateway (grpc-gateway v1) writes and reads them: compact
-/// JSON, proto field names (<c>create_revision</c>), 64-bit integers as strings, bytes as standard
-/// base64, enums by name, fields at their zero value left out. Requests are read leniently:
-/// snake_case or lowerCamel names, 64-bit integers as strings or numbers.
+/// Protobuf messages as etcd's JSON gateway (grpc-gateway v1 with golang/protobuf's jsonpb)
+/// writes and reads them: compact JSON, proto field names (<c>create_revision</c>) in declaration
+/// order, 64-bit integers as strings, bytes as standard base64, enums by name (an unknown number
+/// bare), fields at their zero value left out except a oneof's chosen member, strings escaped as
+/// Go's json.Marshal escapes them. Requests are read leniently, as <see cref="ProtoJsonReader"/>
+/// describes.
 /// </summary>
 public static class ProtoJson
 {
-    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
-
     /// <summary>Writes <paramref name="message"/> as one compact JSON object.</summary>
     public static void Write(Utf8JsonWriter json, IMessage message)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(message);
         json.WriteStartObject();
         WriteFields(json, message);
         json.WriteEndObject();
@@ -35,34 +41,40 @@ public static class ProtoJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads a request; an empty body is the empty message. Throws <see cref="FormatException"/> with the reason on malformed input.</summary>
+    /// <summary>
+    /// Reads a request as the gateway reads a body: the first JSON value counts (what follows it is
+    /// ignored); an empty body is the empty message. Throws <see cref="GoJsonException"/> with Go's
+    /// text on malformed input.
+    /// </summary>
     public static T Parse<T>(string text)
         where T : IMessage, new()
     {
-        if (string.IsNullOrWhiteSpace(text))
+        ArgumentNullException.ThrowIfNull(text);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var message = new T();
+        switch (GoJsonScanner.TryReadValue(bytes, 0, bytes.Length, final: true, out var value, out _, out var error))
         {
-            return new T();
-        }
-
-        try
-        {
-            return Parser.Parse<T>(text);
-        }
-        catch (Exception e) when (e is InvalidJsonException or InvalidProtocolBufferException)
-        {
-            throw new FormatException(e.Message, e);
+            case GoJsonRead.Value:
+                ProtoJsonReader.Merge(message, value!);
+                return message;
+            case GoJsonRead.End:
+                return message;
+            default:
+                throw new GoJsonException(error ?? "unexpected EOF");
         }
     }
 
     /// <summary>Writes the fields of <paramref name="message"/> into an object already open.</summary>
     public static void WriteFields(Utf8JsonWriter json, IMessage message)
     {
-        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(message);
+        foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
         {
             var value = field.Accessor.GetValue(message);
             if (field.IsRepeated)
             {
-                var list = (System.Collections.IList)value;
+                var list = (IList)value;
                 if (list.Count == 0)
                 {
                     continue;
@@ -80,12 +92,13 @@ public static class ProtoJson
 
             if (field.RealContainingOneof is { } oneof)
             {
+                // jsonpb writes the chosen member of a oneof even at its zero value.
                 if (oneof.Accessor.GetCaseFieldDescriptor(message)?.FieldNumber != field.FieldNumber)
                 {
                     continue;
                 }
             }
-            else if (IsDefault(field, value))
+            else if (IsDefault(value))
             {
                 continue;
             }
@@ -95,7 +108,7 @@ public static class ProtoJson
         }
     }
 
-    private static bool IsDefault(FieldDescriptor field, object? value) => value switch
+    private static bool IsDefault(object? value) => value switch
     {
         null => true,
         IMessage => false,
@@ -108,8 +121,8 @@ public static class ProtoJson
         ulong u => u == 0,
         double d => d == 0,
         float f => f == 0,
-        Enum e => Convert.ToInt32(e, System.Globalization.CultureInfo.InvariantCulture) == 0,
-        _ => field.FieldType == FieldType.Message && value is null,
+        Enum e => Convert.ToInt32(e, CultureInfo.InvariantCulture) == 0,
+        _ => false,
     };
 
     private static void WriteValue(Utf8JsonWriter json, FieldDescriptor field, object? value)
@@ -121,10 +134,12 @@ public static class ProtoJson
                 Write(json, (IMessage)value!);
                 break;
             case FieldType.Bytes:
-                json.WriteBase64StringValue(((ByteString)value!).Span);
+                WriteBase64(json, ((ByteString)value!).Span);
                 break;
             case FieldType.String:
-                json.WriteStringValue((string)value!);
+                var escaped = new ArrayBufferWriter<byte>();
+                GoText.WriteJsonString(escaped, (string)value!);
+                json.WriteRawValue(escaped.WrittenSpan, skipInputValidation: true);
                 break;
             case FieldType.Bool:
                 json.WriteBooleanValue((bool)value!);
@@ -132,11 +147,11 @@ public static class ProtoJson
             case FieldType.Int64:
             case FieldType.SInt64:
             case FieldType.SFixed64:
-                json.WriteStringValue(((long)value!).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteStringValue(((long)value!).ToString(CultureInfo.InvariantCulture));
                 break;
             case FieldType.UInt64:
             case FieldType.Fixed64:
-                json.WriteStringValue(((ulong)value!).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteStringValue(((ulong)value!).ToString(CultureInfo.InvariantCulture));
                 break;
             case FieldType.Int32:
             case FieldType.SInt32:
@@ -154,7 +169,7 @@ public static class ProtoJson
                 json.WriteNumberValue((float)value!);
                 break;
             case FieldType.Enum:
-                var number = Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+                var number = Convert.ToInt32(value, CultureInfo.InvariantCulture);
                 var name = field.EnumType.FindValueByNumber(number)?.Name;
                 if (name is null)
                 {
@@ -168,6 +183,24 @@ public static class ProtoJson
                 break;
             default:
                 throw new NotSupportedException($"field type {field.FieldType} of {field.FullName}");
+        }
+    }
+
+    /// <summary>Standard base64 with padding, written raw: its alphabet needs no escaping.</summary>
+    private static void WriteBase64(Utf8JsonWriter json, ReadOnlySpan<byte> data)
+    {
+        var length = Base64.GetMaxEncodedToUtf8Length(data.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length + 2);
+        try
+        {
+            rented[0] = (byte)'"';
+            Base64.EncodeToUtf8(data, rented.AsSpan(1), out _, out var written);
+            rented[written + 1] = (byte)'"';
+            json.WriteRawValue(rented.AsSpan(0, written + 2), skipInputValidation: true);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 }

@@ -3,6 +3,7 @@ using Kvasir.Grpc.Health;
 using Kvasir.Grpc.Hosting;
 using Kvasir.Grpc.Server;
 using Kvasir.Server.Config;
+using Kvasir.Server.Gateway;
 using Kvasir.Server.Lease;
 using Kvasir.Server.Logging;
 using Kvasir.Server.Member;
@@ -44,10 +45,12 @@ public static partial class MemberHost
         KvasirLogging.Configure(builder.Logging, config);
         builder.Services.AddGrpcTransport();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        var roles = new ListenerRoles(config);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             GrpcKestrel.ApplyLimits(kestrel);
             ClientListeners.Bind(kestrel, config.ListenClientUrls, config.ClientTls);
+            roles.Bind(kestrel);
         });
 
         using var meter = new Meter(MeterName);
@@ -68,7 +71,7 @@ public static partial class MemberHost
         var components = options.Components.Lessor is null && options.Components.WatchHub is null
             ? new MemberComponents
             {
-                Lessor = m => lessor = new Lessor(m.Store, m, LessorOptions.From(config), options.Time, loggers),
+                Lessor = m => lessor = new Lessor(m.Store, m, LessorOptions.From(config) with { Meter = meter }, options.Time, loggers),
                 WatchHub = m => hub = new WatchHub(m.Store, m, WatchHubOptionsFor(config, meter), options.Time, loggers),
             }
             : options.Components;
@@ -85,22 +88,24 @@ public static partial class MemberHost
             return 1;
         }
 
+        var grpcMetrics = new GrpcServerMetrics(meter, handlingHistogram: config.Metrics == "extensive");
         var router = new GrpcRouter(
             new GrpcServerOptions
             {
                 MaxReceiveMessageSize = (int)config.MaxRequestBytes + (512 * 1024),
                 StoppingToken = app.Lifetime.ApplicationStopping,
-                Observer = new GrpcServerMetrics(meter),
+                Observer = grpcMetrics,
             },
             loggers);
         new HealthService().Register(router);
-        new KvService(member).Register(router);
-        new MaintenanceService(member, log).Register(router);
-        new ClusterService(member).Register(router);
-        if (lessor is not null)
-        {
-            new LeaseService(lessor, member, member).Register(router);
-        }
+        var kv = new KvService(member);
+        kv.Register(router);
+        var maintenance = new MaintenanceService(member, log);
+        maintenance.Register(router);
+        var cluster = new ClusterService(member);
+        cluster.Register(router);
+        var leases = lessor is null ? null : new LeaseService(lessor, member, member);
+        leases?.Register(router);
 
         if (hub is not null)
         {
@@ -108,7 +113,20 @@ public static partial class MemberHost
         }
 
         options.RegisterServices?.Invoke(router, member);
+        grpcMetrics.Initialize(router.Methods);
+        if (roles.Active)
+        {
+            app.Use(next => http => roles.InvokeAsync(http, next));
+        }
+
+        app.Use(next => http =>
+        {
+            grpcMetrics.ObserveGrpcRequest(http);
+            return next(http);
+        });
         app.UseGrpc(router);
+        var gateway = GatewayHosting.Create(config, new GatewayServices { Member = member, Kv = kv, Maintenance = maintenance, Cluster = cluster, Lease = leases, Watch = hub }, grpcMetrics, app.Lifetime.ApplicationStopping, options.Time, loggers);
+        app.Use(gateway.InvokeAsync);
 
         // Routing after gRPC, so a gRPC call never goes through endpoint matching.
         app.UseRouting();

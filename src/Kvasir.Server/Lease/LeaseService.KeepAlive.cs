@@ -22,25 +22,37 @@ public sealed partial class LeaseService
         var token = context.CancellationToken;
         while (await requests.MoveNextAsync(token).ConfigureAwait(false))
         {
-            var id = requests.Current.ID;
-            var response = new LeaseKeepAliveResponse { ID = id, Header = Header(null) };
-            var renewal = await _lessor.RenewAsync(id, token).ConfigureAwait(false);
-            switch (renewal.Status)
-            {
-                case LeaseRenewalStatus.Renewed:
-                    response.TTL = renewal.Ttl;
-                    break;
-                case LeaseRenewalStatus.NotFound:
-                    response.TTL = 0;
-                    break;
-                default:
-                    ThrowIfNotLeader();
-
-                    // Promoted again between the renewal and the check: this request answers as not leader all the same.
-                    throw Fail(Api.Errors.EtcdErrors.NotLeader);
-            }
-
+            var response = await KeepAliveOnceAsync(requests.Current, token).ConfigureAwait(false);
             await responses.WriteAsync(response, token).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Answers one request of a KeepAlive stream (the JSON gateway's stream calls it per request): {ID, TTL}
+    /// with the lease renewed, TTL 0 for an unknown or expired lease; <c>no leader</c> / <c>not leader</c>
+    /// (thrown) on a member that is not the leader.
+    /// </summary>
+    public async ValueTask<LeaseKeepAliveResponse> KeepAliveOnceAsync(LeaseKeepAliveRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var id = request.ID;
+        var response = new LeaseKeepAliveResponse { ID = id, Header = Header(null) };
+        var renewal = await _lessor.RenewAsync(id, cancellationToken).ConfigureAwait(false);
+        switch (renewal.Status)
+        {
+            case LeaseRenewalStatus.Renewed:
+                response.TTL = renewal.Ttl;
+                break;
+            case LeaseRenewalStatus.NotFound:
+                response.TTL = 0;
+                break;
+            default:
+                ThrowIfNotLeader();
+
+                // Promoted again between the renewal and the check: this request answers as not leader all the same.
+                throw Fail(Api.Errors.EtcdErrors.NotLeader);
+        }
+
+        return response;
     }
 }

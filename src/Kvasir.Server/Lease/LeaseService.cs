@@ -45,31 +45,43 @@ public sealed partial class LeaseService
     /// OutOfRange <c>too large lease TTL</c> (answered without Raft: the entry would change nothing); a live
     /// id gives FailedPrecondition <c>lease already exists</c>; a TTL below the minimum is raised to it.
     /// </summary>
-    public async ValueTask<LeaseGrantResponse> GrantAsync(LeaseGrantRequest request, ServerCallContext context)
+    public ValueTask<LeaseGrantResponse> GrantAsync(LeaseGrantRequest request, ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         RequireLeaderIfAsked(context);
+        return GrantAsync(request, context.CancellationToken);
+    }
+
+    /// <summary>The same as the gRPC method, for callers outside gRPC (the JSON gateway), which check <c>hasleader</c> themselves.</summary>
+    public async ValueTask<LeaseGrantResponse> GrantAsync(LeaseGrantRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.TTL > Lessor.MaxLeaseTtl)
         {
             throw Fail(EtcdErrors.LeaseTtlTooLarge);
         }
 
         var grant = new LeaseGrantRequest { TTL = request.TTL, ID = request.ID != 0 ? request.ID : _lessor.NewLeaseId() };
-        var result = await _proposer.ProposeAsync(new InternalRaftRequest { LeaseGrant = grant }, context.CancellationToken).ConfigureAwait(false);
+        var result = await _proposer.ProposeAsync(new InternalRaftRequest { LeaseGrant = grant }, cancellationToken).ConfigureAwait(false);
         var response = Unwrap<LeaseGrantResponse>(result);
         response.Header = Header(response.Header);
         return response;
     }
 
     /// <summary>Revokes a lease through Raft, deleting its keys in one revision; unknown id gives NotFound <c>requested lease not found</c>.</summary>
-    public async ValueTask<LeaseRevokeResponse> RevokeAsync(LeaseRevokeRequest request, ServerCallContext context)
+    public ValueTask<LeaseRevokeResponse> RevokeAsync(LeaseRevokeRequest request, ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         RequireLeaderIfAsked(context);
+        return RevokeAsync(request, context.CancellationToken);
+    }
+
+    /// <summary>The same as the gRPC method, for callers outside gRPC (the JSON gateway).</summary>
+    public async ValueTask<LeaseRevokeResponse> RevokeAsync(LeaseRevokeRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         var revoke = new LeaseRevokeRequest { ID = request.ID };
-        var result = await _proposer.ProposeAsync(new InternalRaftRequest { LeaseRevoke = revoke }, context.CancellationToken).ConfigureAwait(false);
+        var result = await _proposer.ProposeAsync(new InternalRaftRequest { LeaseRevoke = revoke }, cancellationToken).ConfigureAwait(false);
         var response = Unwrap<LeaseRevokeResponse>(result);
         response.Header = Header(response.Header);
         return response;
@@ -81,28 +93,40 @@ public sealed partial class LeaseService
     /// </summary>
     public ValueTask<LeaseTimeToLiveResponse> TimeToLiveAsync(LeaseTimeToLiveRequest request, ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         RequireLeaderIfAsked(context);
+        return new ValueTask<LeaseTimeToLiveResponse>(TimeToLive(request));
+    }
+
+    /// <summary>The same as the gRPC method, for callers outside gRPC (the JSON gateway).</summary>
+    public LeaseTimeToLiveResponse TimeToLive(LeaseTimeToLiveRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         ThrowIfNotLeader();
         var response = _lessor.TimeToLive(request.ID, request.Keys) ?? new LeaseTimeToLiveResponse { ID = request.ID, TTL = -1 };
         response.Header = Header(null);
-        return new ValueTask<LeaseTimeToLiveResponse>(response);
+        return response;
     }
 
     /// <summary>Every lease id this member holds (etcd serves it locally, on any member).</summary>
     public ValueTask<LeaseLeasesResponse> LeasesAsync(LeaseLeasesRequest request, ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         RequireLeaderIfAsked(context);
+        return new ValueTask<LeaseLeasesResponse>(Leases(request));
+    }
+
+    /// <summary>The same as the gRPC method, for callers outside gRPC (the JSON gateway).</summary>
+    public LeaseLeasesResponse Leases(LeaseLeasesRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         var response = new LeaseLeasesResponse { Header = Header(null) };
         foreach (var id in _lessor.Leases())
         {
             response.Leases.Add(new LeaseStatus { ID = id });
         }
 
-        return new ValueTask<LeaseLeasesResponse>(response);
+        return response;
     }
 
     internal static RpcException Fail(EtcdError error) => new((StatusCode)(int)error.Code, error.Message);

@@ -46,6 +46,7 @@ public sealed partial class Lessor
         }
 
         Persist(txn, lease);
+        _metrics?.Granted(lease.Ttl);
         return AppliedResult.Of(new LeaseGrantResponse { Header = _member.Header(txn.Revision), ID = lease.Id, TTL = lease.Ttl });
     }
 
@@ -89,6 +90,7 @@ public sealed partial class Lessor
         // Before the applier ends the transaction: a renewal waiting on this lease answers TTL 0 (on another
         // thread) possibly just before the deletions are visible to readers, which no client can tell apart.
         lease.Revoked.TrySetResult();
+        _metrics?.Revoked();
         return AppliedResult.Of(new LeaseRevokeResponse { Header = _member.Header(txn.Revision) });
     }
 

@@ -224,6 +224,12 @@ public sealed partial class Lessor
                 return false;
             }
 
+            if (result.Error is null && request.LeaseRevoke is not null)
+            {
+                // etcd's lease_expired_total: an expired lease whose revoke this member got applied.
+                _metrics?.Expired();
+            }
+
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -167,6 +167,7 @@ public sealed partial class Lessor
         // one when checkpoints are off; a renewed lease lasting less than its TTL is a surprise to nobody's benefit).
         lease.Expiry = Now() + (lease.Ttl * TimeSpan.TicksPerSecond);
         _expiry.Set(lease, lease.Expiry);
+        _metrics?.Renewed();
         return new LeaseRenewal(LeaseRenewalStatus.Renewed, lease.Ttl);
     }
 }

@@ -38,6 +38,7 @@ public sealed partial class Lessor : ILeaseApplier, IDisposable
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly ILogger _logger;
+    private readonly LessorMetrics? _metrics;
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Lease> _leases = [];
     private readonly LeaseHeap _expiry = new(checkpoints: false);
@@ -69,6 +70,7 @@ public sealed partial class Lessor : ILeaseApplier, IDisposable
         _time = time;
         _origin = time.GetTimestamp();
         _logger = logs.CreateLogger("Kvasir.Server.Lease");
+        _metrics = options.Meter is { } meter ? new LessorMetrics(meter) : null;
         Recover();
     }
 

@@ -48,6 +48,9 @@ public sealed record LessorOptions
     /// <summary>Where server-chosen lease ids come from; seed it in tests. Used under the lessor's lock only.</summary>
     public Random Random { get; init; } = Random.Shared;
 
+    /// <summary>The meter etcd's lessor metrics are created on; none without one.</summary>
+    public System.Diagnostics.Metrics.Meter? Meter { get; init; }
+
     /// <summary>The options a member's configuration asks for.</summary>
     public static LessorOptions From(MemberConfig config)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Google.Protobuf;
 using Kvasir.Api.Errors;
 using Kvasir.Api.Etcdserverpb;
@@ -30,7 +31,9 @@ internal sealed partial class Applier
             throw new InvalidOperationException($"entry {entry.Index} does not hold an InternalRaftRequest ({e.Message}); refusing to guess what it meant", e);
         }
 
+        var started = Stopwatch.GetTimestamp();
         var result = Apply(request, index);
+        _parts.Metrics.Applied(request, result, Stopwatch.GetElapsedTime(started));
         var id = request.ID != 0 ? request.ID : request.Header?.ID ?? 0;
         if (id != 0)
         {
@@ -133,6 +136,7 @@ internal sealed partial class Applier
 
         if (write.Events.Count > 0)
         {
+            _parts.Metrics.Mvcc.KeysChanged(write.Events);
             _parts.Watches.Notify(write.Events, write.Revision);
         }
 
@@ -153,6 +157,7 @@ internal sealed partial class Applier
 
         if (events.Count > 0)
         {
+            _parts.Metrics.Mvcc.KeysChanged(events);
             _parts.Watches.Notify(events, revision);
         }
     }

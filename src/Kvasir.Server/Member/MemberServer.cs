@@ -103,7 +103,12 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
         }
 
         _raft = new RaftNode(node, storage.Log, storage.Wal, new RaftHost(this), MaxPendingProposals);
-        _reads = new ReadIndexCoordinator(_raft.TryReadIndex, time, config.RequestTimeout, static () => Api.Errors.EtcdErrors.Timeout.ToRpcException());
+        _reads = new ReadIndexCoordinator(_raft.TryReadIndex, time, config.RequestTimeout, () =>
+        {
+            // etcd counts a read index round that timed out as slow.
+            _metrics.SlowReadIndex();
+            return Api.Errors.EtcdErrors.Timeout.ToRpcException();
+        });
         _applier = new Applier(
             new ApplierParts
             {
@@ -133,6 +138,12 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
     public MemberRegistry Members { get; }
 
     public BackendQuota Quota { get; }
+
+    /// <summary>The member's metrics (the services count their reads in them).</summary>
+    internal MemberMetrics Metrics => _metrics;
+
+    /// <summary>WAL record bytes written since the member opened (etcd_disk_wal_write_bytes_total).</summary>
+    internal long WalBytesWritten => _storage.Wal.Statistics.BytesWritten;
 
     /// <summary>The lease applier in use (the stand-in until the lessor is wired in).</summary>
     public ILeaseApplier Leases => _leases;

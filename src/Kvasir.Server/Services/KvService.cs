@@ -43,6 +43,7 @@ public sealed class KvService(MemberServer member)
         }
 
         var result = member.Store.Range(request);
+        member.Metrics.Mvcc.Range();
         return Fill(result.Ok ? result.Response! : throw result.Error!.ToRpcException());
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Kvasir.Api.Etcdserverpb;
@@ -28,7 +29,9 @@ public sealed partial class MaintenanceService
         {
             await using (var image = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
+                var started = Stopwatch.GetTimestamp();
                 await member.Store.WriteSnapshotAsync(image, ct).ConfigureAwait(false);
+                member.Metrics.Maintenance.SnapshotWritten(Stopwatch.GetElapsedTime(started));
             }
 
             await using var file = new FileStream(temp, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Kvasir.Api.Errors;
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Grpc.Server;
@@ -79,7 +80,19 @@ public sealed partial class MaintenanceService(MemberServer member, ILogger log)
     public async Task<DefragmentResponse> DefragmentAsync(DefragmentRequest request, CancellationToken cancellationToken)
     {
         LogDefragStarting(log);
-        var (before, after) = await Task.Run(member.Store.Defragment, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        member.Metrics.Maintenance.DefragStarted();
+        (long, long) sizes;
+        try
+        {
+            sizes = await Task.Run(member.Store.Defragment, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            member.Metrics.Maintenance.DefragEnded(Stopwatch.GetElapsedTime(started));
+        }
+
+        var (before, after) = sizes;
         member.RefreshDbSize();
         LogDefragFinished(log, before, after);
         return new DefragmentResponse { Header = member.Header(member.Store.CurrentRevision) };
@@ -87,13 +100,17 @@ public sealed partial class MaintenanceService(MemberServer member, ILogger log)
 
     public HashResponse Hash(HashRequest request)
     {
+        var started = Stopwatch.GetTimestamp();
         var response = member.Store.Hash();
+        member.Metrics.Maintenance.Hashed(Stopwatch.GetElapsedTime(started));
         return Headers.Fill(response, response.Header ??= new ResponseHeader(), member);
     }
 
     public HashKVResponse HashKV(HashKVRequest request)
     {
+        var started = Stopwatch.GetTimestamp();
         var result = member.Store.HashKV(request.Revision);
+        member.Metrics.Maintenance.HashedRevision(Stopwatch.GetElapsedTime(started));
         var response = result.Ok ? result.Response! : throw result.Error!.ToRpcException();
         return Headers.Fill(response, response.Header ??= new ResponseHeader(), member);
     }

@@ -53,101 +53,19 @@ internal sealed partial class TreeIndex
     /// </summary>
     public List<Revision> Compact(long atRev)
     {
-        var kept = new List<Revision>();
-        var empty = new List<byte[]>();
-        byte[]? resume = null;
-        var first = true;
-        while (first || resume is not null)
-        {
-            first = false;
-            _lock.EnterWriteLock();
-            try
-            {
-                var (leaf, i) = resume is null ? _tree.First() : _tree.Seek(resume, exclusive: true);
-                resume = null;
-                var n = 0;
-                for (; leaf is not null && resume is null; leaf = leaf.Next, i = 0)
-                {
-                    for (; i < leaf.Count; i++)
-                    {
-                        var ki = leaf.Items[i]!;
-                        if (ki.Compact(atRev, out var rev))
-                        {
-                            kept.Add(rev);
-                        }
-
-                        if (ki.IsEmpty)
-                        {
-                            empty.Add(ki.Key);
-                        }
-
-                        if (++n == ChunkSize)
-                        {
-                            resume = ki.Key;
-                            break;
-                        }
-                    }
-                }
-
-                // Removal reshapes leaves, so it waits until the chunk's walk is over.
-                foreach (var key in empty)
-                {
-                    _tree.Remove(key);
-                }
-
-                empty.Clear();
-            }
-            finally
-            {
-                _lock.ExitWriteLock();
-            }
-        }
-
-        kept.Sort();
-        return kept;
+        var visitor = new CompactVisitor(atRev);
+        WalkInChunks(exclusive: true, ref visitor);
+        visitor.Kept.Sort();
+        return visitor.Kept;
     }
 
     /// <summary>The revisions a compaction at <paramref name="atRev"/> would keep, sorted (for HashKV).</summary>
     public List<Revision> Keep(long atRev)
     {
-        var kept = new List<Revision>();
-        byte[]? resume = null;
-        var first = true;
-        while (first || resume is not null)
-        {
-            first = false;
-            _lock.EnterReadLock();
-            try
-            {
-                var (leaf, i) = resume is null ? _tree.First() : _tree.Seek(resume, exclusive: true);
-                resume = null;
-                var n = 0;
-                for (; leaf is not null && resume is null; leaf = leaf.Next, i = 0)
-                {
-                    for (; i < leaf.Count; i++)
-                    {
-                        var ki = leaf.Items[i]!;
-                        if (ki.Keep(atRev, out var rev))
-                        {
-                            kept.Add(rev);
-                        }
-
-                        if (++n == ChunkSize)
-                        {
-                            resume = ki.Key;
-                            break;
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-
-        kept.Sort();
-        return kept;
+        var visitor = new KeepVisitor(atRev);
+        WalkInChunks(exclusive: false, ref visitor);
+        visitor.Kept.Sort();
+        return visitor.Kept;
     }
 
     /// <summary>

@@ -92,48 +92,9 @@ internal sealed partial class TreeIndex : IDisposable
     /// <summary>Every live key that has a lease, with its lease (what the lessor needs on start).</summary>
     public List<KeyValuePair<byte[], long>> KeyLeases()
     {
-        var result = new List<KeyValuePair<byte[], long>>();
-        byte[]? resume = null;
-        var first = true;
-        while (first || resume is not null)
-        {
-            first = false;
-            _lock.EnterReadLock();
-            try
-            {
-                var (leaf, i) = resume is null ? _tree.First() : _tree.Seek(resume, exclusive: true);
-                resume = null;
-                var n = 0;
-                for (; leaf is not null; leaf = leaf.Next, i = 0)
-                {
-                    for (; i < leaf.Count; i++)
-                    {
-                        var ki = leaf.Items[i]!;
-                        if (ki.IsLive && ki.Lease != 0)
-                        {
-                            result.Add(new KeyValuePair<byte[], long>(ki.Key, ki.Lease));
-                        }
-
-                        if (++n == ChunkSize)
-                        {
-                            resume = ki.Key;
-                            break;
-                        }
-                    }
-
-                    if (resume is not null)
-                    {
-                        break;
-                    }
-                }
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-
-        return result;
+        var visitor = new KeyLeaseVisitor();
+        WalkInChunks(exclusive: false, ref visitor);
+        return visitor.Found;
     }
 
     public void Dispose() => _lock.Dispose();

@@ -54,7 +54,7 @@ public sealed class ProtoJsonTests
     [Fact]
     public void Parse_Malformed_Throws()
     {
-        Assert.Throws<FormatException>(() => ProtoJson.Parse<RangeRequest>("{\"key\":"));
-        Assert.Throws<FormatException>(() => ProtoJson.Parse<RangeRequest>("{\"key\":\"%%%\"}"));
+        Assert.Equal("unexpected EOF", Assert.Throws<GoJsonException>(() => ProtoJson.Parse<RangeRequest>("{\"key\":")).Message);
+        Assert.Equal("illegal base64 data at input byte 0", Assert.Throws<GoJsonException>(() => ProtoJson.Parse<RangeRequest>("{\"key\":\"%%%\"}")).Message);
     }
 }

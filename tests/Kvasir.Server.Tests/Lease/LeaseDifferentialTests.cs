@@ -26,7 +26,7 @@ public sealed class LeaseDifferentialTests
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("KVASIR_LEASE_SEED"), out var s) ? s : 20261122;
         await using var etcd = await EtcdServer.StartAsync();
-        await using var kvasir = await LeaseHost.StartAsync(new ManualClock(), new LessorOptions { Random = new Random(seed) });
+        await using var kvasir = await LeaseHost.StartAsync(new ManualTimeProvider(), new LessorOptions { Random = new Random(seed) });
         using var etcdSide = new Side(GrpcChannel.ForEndpoints(etcd.Endpoint));
         using var kvasirSide = new Side(GrpcChannel.ForEndpoints(kvasir.Endpoint));
         var random = new Random(seed);

@@ -4,13 +4,14 @@ using Kvasir.Grpc;
 using Kvasir.Grpc.Client;
 using Kvasir.Server.Lease;
 using Kvasir.Server.Tests.Lease.Support;
+using Kvasir.Testing;
 
 namespace Kvasir.Server.Tests.Lease;
 
 /// <summary>The Lease service over gRPC, in-process on Kestrel, called through Kvasir's own gRPC client.</summary>
 public sealed class LeaseServiceTests : IAsyncLifetime
 {
-    private readonly ManualClock _clock = new();
+    private readonly ManualTimeProvider _clock = new();
     private LeaseHost _host = null!;
     private GrpcChannel _channel = null!;
 

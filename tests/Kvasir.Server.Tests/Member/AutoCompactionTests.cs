@@ -11,7 +11,7 @@ public sealed class AutoCompactionTests
     [Fact]
     public async Task RevisionMode_Every5Minutes_CompactsRetentionBehindTheCurrentRevision()
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider(ManualTimerOptions.LikeRealTimers);
         await using var m = await InProcessMember.StartAsync(clock, "--auto-compaction-mode", "revision", "--auto-compaction-retention", "10");
         for (var i = 0; i < 30; i++)
         {
@@ -34,7 +34,7 @@ public sealed class AutoCompactionTests
     [Fact]
     public async Task PeriodicMode_AfterThePeriod_CompactsAtTheRevisionOfOnePeriodAgo()
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider(ManualTimerOptions.LikeRealTimers);
         await using var m = await InProcessMember.StartAsync(clock, "--auto-compaction-mode", "periodic", "--auto-compaction-retention", "10m");
         for (var i = 0; i < 10; i++)
         {

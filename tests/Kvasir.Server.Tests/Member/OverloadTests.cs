@@ -18,7 +18,7 @@ public sealed class OverloadTests
     [Fact]
     public async Task ApplierHeld_LagPast5000_TooManyRequestsThenTimeoutsThenEverythingApplies()
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider(ManualTimerOptions.LikeRealTimers);
         using var gate = new ManualResetEventSlim(false);
         await using var m = await InProcessMember.StartWithAsync(new MemberComponents { Lessor = _ => new HeldLessor(gate) }, clock);
         var held = m.Server.ProposeAsync(new InternalRaftRequest { LeaseGrant = new LeaseGrantRequest { ID = 1, TTL = 60 } }, CancellationToken.None);

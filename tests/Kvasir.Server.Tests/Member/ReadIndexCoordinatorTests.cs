@@ -3,13 +3,13 @@ using Google.Protobuf;
 using Kvasir.Grpc;
 using Kvasir.Raft;
 using Kvasir.Server.Member;
-using Kvasir.Server.Tests.Support;
+using Kvasir.Testing;
 
 namespace Kvasir.Server.Tests.Member;
 
 public sealed class ReadIndexCoordinatorTests
 {
-    private readonly ManualClock _clock = new();
+    private readonly ManualTimeProvider _clock = new(ManualTimerOptions.LikeRealTimers);
     private readonly List<ByteString> _sent = [];
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Kvasir.Server.Tests.Support;
 
 /// <summary>
 /// A member run inside the test process on a temp data directory (kept across <see cref="RestartAsync"/>),
-/// configured from kvasir's own flags, optionally on a <see cref="ManualClock"/>.
+/// configured from kvasir's own flags, optionally on a <see cref="ManualTimeProvider"/>.
 /// </summary>
 internal sealed class InProcessMember : IAsyncDisposable
 {

@@ -1,5 +1,6 @@
 using Kvasir.Storage.IO;
 using Kvasir.Storage.Wal;
+using Kvasir.Testing;
 using static Kvasir.Storage.Tests.Wal.WalTestData;
 
 namespace Kvasir.Storage.Tests.Wal;

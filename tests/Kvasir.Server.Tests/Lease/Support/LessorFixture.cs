@@ -22,7 +22,7 @@ internal sealed class LessorFixture : IDisposable
         Open(leader, loop);
     }
 
-    public ManualClock Clock { get; } = new();
+    public ManualTimeProvider Clock { get; } = new();
 
     public TestMember Member { get; } = new();
 

@@ -19,7 +19,7 @@ internal sealed class HubHarness : IDisposable
     public HubHarness(WatchHubOptions? options = null, bool manualTime = true)
     {
         Store = MvccStore.Open(new MvccOptions { Path = _dir.Sub("db"), CompactionSleepInterval = TimeSpan.Zero });
-        Time = new ManualTime();
+        Time = new ManualTimeProvider(ManualTimerOptions.StepByStep);
         Hub = new WatchHub(Store, Member, options ?? new WatchHubOptions { Random = new Random(7) }, manualTime ? Time : TimeProvider.System, NullLoggerFactory.Instance);
     }
 
@@ -27,7 +27,7 @@ internal sealed class HubHarness : IDisposable
 
     public FakeMember Member { get; } = new();
 
-    public ManualTime Time { get; }
+    public ManualTimeProvider Time { get; }
 
     public WatchHub Hub { get; }
 

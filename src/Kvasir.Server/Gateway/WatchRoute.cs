@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Kvasir.Api.Etcdserverpb;
+using Kvasir.Grpc;
+using Kvasir.Server.Watch;
+
+namespace Kvasir.Server.Gateway;
+
+/// <summary>
+/// <c>POST /v3/watch</c>: the body carries WatchRequests (a create, and any more the client sends
+/// while the stream lives: cancel, progress, more creates), the response is one
+/// <c>{"result":{...}}</c> line per WatchResponse, each flushed as it comes. As etcd's, the stream
+/// lives until the client goes away, whatever the body does; a body whose first value is not JSON
+/// is answered 500 with Go's text (the gateway's bidi path reports it as Unknown); a later bad
+/// value only stops the reading.
+/// </summary>
+internal sealed class WatchRoute(WatchHub hub) : GatewayRoute(WatchService.WatchMethod.FullName, MethodType.DuplexStreaming)
+{
+    public override async Task HandleAsync(GatewayCall call, JsonGateway gateway)
+    {
+        var token = call.CancellationToken;
+        var body = gateway.Body(call);
+        var output = new GatewayStream(call.Http);
+        var started = Stopwatch.GetTimestamp();
+        gateway.CallStarted(this, call);
+        var status = Status.Ok;
+        try
+        {
+            WatchRequest? first;
+            try
+            {
+                first = await body.ReadAsync<WatchRequest>(token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is GoJsonException or GatewayBody.TooLargeException)
+            {
+                status = new Status(StatusCode.Unknown, e.Message);
+                await GatewayResponses.WriteRequestErrorAsync(call.Http, status).ConfigureAwait(false);
+                return;
+            }
+
+            call.CheckLeader(gateway.LeaderId);
+            using var stream = hub.OpenStream();
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var receiver = ReceiveAsync(stream, body, first, this, gateway, ended.Token);
+            try
+            {
+                var frames = new List<WatchFrame>();
+                while (await stream.WaitToReadAsync(token).ConfigureAwait(false))
+                {
+                    frames.Clear();
+                    stream.Read(frames);
+                    foreach (var frame in frames)
+                    {
+                        await output.WriteAsync(frame.ToResponse(), token).ConfigureAwait(false);
+                        gateway.MessageSent(this);
+                    }
+                }
+            }
+            finally
+            {
+                await ended.CancelAsync().ConfigureAwait(false);
+                await receiver.ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            var answer = call.StatusOf(e);
+            status = answer ?? new Status(StatusCode.Cancelled, "context canceled");
+            if (answer is { } s)
+            {
+                gateway.LogFailure(this, e, s);
+                await output.WriteErrorAsync(s).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gateway.CallCompleted(this, status.Code, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Hands the body's requests to the hub's stream, one at a time, until the body ends or is not JSON.</summary>
+    private static async Task ReceiveAsync(WatchStream stream, GatewayBody body, WatchRequest? first, GatewayRoute route, JsonGateway gateway, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var request = first;
+            while (request is not null)
+            {
+                gateway.MessageReceived(route);
+                switch (request.RequestUnionCase)
+                {
+                    case WatchRequest.RequestUnionOneofCase.CreateRequest:
+                        stream.Create(request.CreateRequest);
+                        break;
+                    case WatchRequest.RequestUnionOneofCase.CancelRequest:
+                        stream.Cancel(request.CancelRequest.WatchId);
+                        break;
+                    case WatchRequest.RequestUnionOneofCase.ProgressRequest:
+                        stream.RequestProgress();
+                        break;
+                }
+
+                await stream.WaitForControlRoomAsync(cancellationToken).ConfigureAwait(false);
+                request = await body.ReadAsync<WatchRequest>(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is GoJsonException or GatewayBody.TooLargeException)
+        {
+            // etcd's gateway stops sending on a bad value; the stream goes on.
+            gateway.LogBadStreamValue(e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream ended.
+        }
+        catch (IOException)
+        {
+            // The client's body broke off; the stream ends when the client goes away.
+        }
+    }
+}
