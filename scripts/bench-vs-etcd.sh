@@ -7,7 +7,7 @@
 # so drift on a busy machine touches both alike), collects every row into one RESULTS file and
 # prints the rows side by side with the ratio kvasir/etcd.
 #
-# Until kvasir serves the KV, Watch and Lease services, its half of every row fails (the
+# If kvasir does not answer a KV put (the probe below), its half of every row fails (the
 # benchmark reports errors or times out) and the ratios show "-".
 #
 # Environment (all optional):

@@ -39,7 +39,9 @@ public static partial class MemberHost
     {
         var config = loaded.Config ?? throw new ArgumentException("no configuration to run", nameof(loaded));
         options ??= new MemberHostOptions();
-        var builder = WebApplication.CreateSlimBuilder();
+        // No file watching: the member takes no appsettings.json, and a watcher on the content root
+        // would see every write to a data directory below it (an inotify event per WAL and SQLite write).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         KvasirLogging.Configure(builder.Logging, config);
         builder.Services.AddGrpcTransport();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
@@ -125,6 +127,9 @@ public static partial class MemberHost
         app.UseGrpc(router);
         var gateway = GatewayHosting.Create(config, new GatewayServices { Member = member, Kv = kv, Maintenance = maintenance, Cluster = cluster, Lease = leases, Watch = hub }, grpcMetrics, app.Lifetime.ApplicationStopping, options.Time, loggers);
         app.Use(gateway.InvokeAsync);
+
+        // Routing after gRPC, so a gRPC call never goes through endpoint matching.
+        app.UseRouting();
 
         app.MapGet("/version", () => Results.Text($$"""{"etcdserver":"{{VersionInfo.EtcdServer}}","etcdcluster":"{{VersionInfo.EtcdCluster}}"}""", "application/json"));
         HealthEndpoints.Map(app, new HealthChecks(member), meter, member.RequestTimeout);

@@ -17,6 +17,10 @@ public static class KvasirLogging
         if (config.LogLevel != "debug")
         {
             logging.AddFilter("Microsoft", LogLevel.Warning);
+
+            // With this category enabled at any level, ASP.NET Core starts an Activity and a log
+            // scope for every request: a cost on each gRPC call for log lines nobody asked for.
+            logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         }
 
         var toStdout = config.LogOutputs.Contains("stdout");

@@ -206,6 +206,10 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
             MaxWals = (int)Math.Min(config.MaxWals, int.MaxValue),
             TimeProvider = time,
             SyncObserved = metrics.WalFsync,
+
+            // The Raft loop waits for each Ready's sync anyway: it writes and syncs the batch itself,
+            // sparing a hand-off to a flusher thread and back for every fdatasync.
+            FlushOnCaller = true,
         };
         var mvccOptions = new MvccOptions
         {

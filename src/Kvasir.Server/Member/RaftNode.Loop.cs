@@ -131,14 +131,15 @@ internal sealed partial class RaftNode
         }
 
         _ready = rd;
-        Task io = Task.CompletedTask;
         var taken = true;
-        if (rd.Entries.Count > 0 || rd.HardState is not null)
+        var appended = rd.Entries.Count > 0 || rd.HardState is not null;
+        ValueTask<WalPosition> append = default;
+        if (appended)
         {
             // The append goes first: the log's order is set when the WAL takes it, so the hard state
             // that commits the entries handed off below precedes anything written after them (a
             // snapshot marker in particular).
-            var append = _wal.AppendAsync(rd.HardState, rd.Entries, rd.MustSync, CancellationToken.None);
+            append = _wal.AppendAsync(rd.HardState, rd.Entries, rd.MustSync, CancellationToken.None);
             taken = append.IsCompleted;
             if (rd.Entries.Count > 0)
             {
@@ -149,8 +150,6 @@ internal sealed partial class RaftNode
             {
                 _log.SetHardState(hs);
             }
-
-            io = rd.MustSync ? PersistAsync(append) : TakenAsync(append);
         }
 
         // Committed entries before this Ready's first new entry were persisted by earlier, advanced
@@ -187,6 +186,9 @@ internal sealed partial class RaftNode
             }
         }
 
+        // Only now wait for durability: the applier works on the entries handed off above while the
+        // WAL syncs (with FlushOnCaller the sync runs right here, on this thread).
+        var io = !appended ? Task.CompletedTask : rd.MustSync ? PersistAsync(append) : TakenAsync(append);
         if (io.IsCompleted)
         {
             io.GetAwaiter().GetResult();

@@ -6,8 +6,18 @@ public sealed class WalOptions
     /// <summary>The size a segment is preallocated to and cut at (etcd: 64 MiB). A multiple of 8, at least 4 KiB.</summary>
     public long SegmentBytes { get; init; } = 64L * 1024 * 1024;
 
-    /// <summary>When the flusher writes and syncs a batch.</summary>
+    /// <summary>When the flusher writes and syncs a batch (not used with <see cref="FlushOnCaller"/>).</summary>
     public IWalSyncPolicy SyncPolicy { get; init; } = GroupCommitPolicy.Immediate;
+
+    /// <summary>
+    /// No flusher thread: the thread that waits for durability (<see cref="WriteAheadLog.WaitDurableAsync"/>,
+    /// <see cref="WriteAheadLog.SaveAsync"/>, <see cref="WriteAheadLog.SaveSnapshotAsync"/>) writes and syncs
+    /// everything appended so far itself, before the call returns; an append nobody waits for stays in memory
+    /// until the next such call or the close (as etcd's WAL keeps unsynced records in its buffer). Meant for one
+    /// appender that waits for each of its appends, as the member's Raft loop does: it saves two thread
+    /// hand-offs per fdatasync. Concurrent waiters take turns; the one that writes covers the others.
+    /// </summary>
+    public bool FlushOnCaller { get; init; }
 
     /// <summary>
     /// The bound on bytes waiting to be written: an append that would go past it waits (asynchronously)

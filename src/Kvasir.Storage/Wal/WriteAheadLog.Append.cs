@@ -23,6 +23,11 @@ public sealed partial class WriteAheadLog
     {
         ArgumentNullException.ThrowIfNull(entries);
         cancellationToken.ThrowIfCancellationRequested();
+        if (_flusher is null)
+        {
+            return new ValueTask<WalPosition>(AppendOnCaller(hardState, entries, null, mustSync));
+        }
+
         return TryAppend(hardState, entries, null, mustSync, out var position, out var space)
             ? new ValueTask<WalPosition>(position)
             : AppendWhenSpaceAsync(hardState, entries, null, mustSync, space, cancellationToken);
@@ -33,6 +38,11 @@ public sealed partial class WriteAheadLog
     {
         ArgumentNullException.ThrowIfNull(entries);
         cancellationToken.ThrowIfCancellationRequested();
+        if (_flusher is null)
+        {
+            return FlushOnCaller(AppendOnCaller(hardState, entries, null, mustSync: true));
+        }
+
         return TryAppend(hardState, entries, null, mustSync: true, out var position, out var space)
             ? WaitDurableAsync(position, cancellationToken)
             : SaveWhenSpaceAsync(hardState, entries, space, cancellationToken);
@@ -46,6 +56,13 @@ public sealed partial class WriteAheadLog
     public async ValueTask<WalPosition> SaveSnapshotAsync(SnapshotMetadata snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        if (_flusher is null)
+        {
+            var inline = AppendOnCaller(null, [], snapshot, mustSync: true);
+            await FlushOnCaller(inline).ConfigureAwait(false);
+            return inline;
+        }
+
         var position = TryAppend(null, [], snapshot, mustSync: true, out var p, out var space)
             ? p
             : await AppendWhenSpaceAsync(null, [], snapshot, mustSync: true, space, cancellationToken).ConfigureAwait(false);
@@ -56,10 +73,16 @@ public sealed partial class WriteAheadLog
     /// <summary>
     /// Completes when the batch at <paramref name="position"/> is written and, if any append in it
     /// asked, synced; throws <see cref="WalFatalException"/> if the WAL failed first. Cancelling
-    /// stops the wait, not the write.
+    /// stops the wait, not the write. With <see cref="WalOptions.FlushOnCaller"/> the calling thread
+    /// writes (and syncs) the batch before this returns, and the result is already complete.
     /// </summary>
     public ValueTask WaitDurableAsync(WalPosition position, CancellationToken cancellationToken)
     {
+        if (_flusher is null)
+        {
+            return FlushOnCaller(position);
+        }
+
         Task task;
         lock (_gate)
         {

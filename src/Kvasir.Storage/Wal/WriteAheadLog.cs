@@ -12,7 +12,8 @@ namespace Kvasir.Storage.Wal;
 /// <remarks>
 /// <para>Appends are thread-safe and are written in the order they are taken. They gather into a
 /// batch that one flusher thread writes with one pwrite and one fdatasync (group commit); the caller
-/// awaits its <see cref="WalPosition"/> to know it is durable. For each Raft Ready the member calls
+/// awaits its <see cref="WalPosition"/> to know it is durable. With <see cref="WalOptions.FlushOnCaller"/>
+/// there is no flusher thread: the waiting caller writes and syncs the batch itself. For each Raft Ready the member calls
 /// <see cref="SaveAsync"/> (or <see cref="AppendAsync"/> then <see cref="WaitDurableAsync"/>) and
 /// acknowledges, or answers the leader, only after it completes.</para>
 /// <para>A failed write or fdatasync is fatal: every pending and later call fails with
@@ -31,7 +32,7 @@ public sealed partial class WriteAheadLog : IAsyncDisposable, IDisposable
     private readonly WalOptions _options;
     private readonly TimeProvider _time;
     private readonly WalSegmentPreparer _preparer;
-    private readonly Thread _flusher;
+    private readonly Thread? _flusher;
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -50,7 +51,8 @@ public sealed partial class WriteAheadLog : IAsyncDisposable, IDisposable
     private bool _fillWaiting;
     private TaskCompletionSource? _spaceFreed;
 
-    // Flusher state, touched by the flusher thread only (and by the constructor before it starts).
+    // Flusher state, touched only by whoever writes batches: the flusher thread, or, with FlushOnCaller,
+    // the caller holding _flushRole (and by the constructor before either can run).
     private IStorageFile _file;
     private string _fileName;
     private long _fileEnd;
@@ -100,8 +102,11 @@ public sealed partial class WriteAheadLog : IAsyncDisposable, IDisposable
         _spare = new WalBatch();
         _preparer = new WalSegmentPreparer(device, options.SegmentBytes, options.PrepareSegmentsInBackground);
         _preparer.PrepareNext();
-        _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "kvasir-wal-flusher" };
-        _flusher.Start();
+        if (!options.FlushOnCaller)
+        {
+            _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "kvasir-wal-flusher" };
+            _flusher.Start();
+        }
     }
 
     /// <summary>Whose log this is.</summary>
@@ -162,6 +167,11 @@ public sealed partial class WriteAheadLog : IAsyncDisposable, IDisposable
     {
         if (BeginClose())
         {
+            if (_flusher is null)
+            {
+                CloseOnCaller();
+            }
+
             await _stopped.Task.ConfigureAwait(false);
             EndClose();
         }
@@ -172,7 +182,15 @@ public sealed partial class WriteAheadLog : IAsyncDisposable, IDisposable
     {
         if (BeginClose())
         {
-            _flusher.Join();
+            if (_flusher is null)
+            {
+                CloseOnCaller();
+            }
+            else
+            {
+                _flusher.Join();
+            }
+
             EndClose();
         }
     }

@@ -11,6 +11,7 @@ namespace Kvasir.Storage.Tests.Wal;
 /// data, tearing sectors, or keeping everything as a killed process would), or a random write,
 /// sync, rename or directory sync fails first; then the member restarts as it would and the log
 /// is checked against what was reported durable. Three crashes per seed, each run continuing the log.
+/// Odd seeds write on the waiting caller (<see cref="WalOptions.FlushOnCaller"/>), even ones on the flusher thread.
 /// </summary>
 public sealed class WalCrashSimulationTests
 {
@@ -25,7 +26,7 @@ public sealed class WalCrashSimulationTests
     {
         var random = new Random(seed);
         var memory = new MemoryStorageDevice();
-        var options = new WalOptions { SegmentBytes = random.Next(2) == 0 ? 4096 : 16 * 1024, MaxWals = 2, PrepareSegmentsInBackground = random.Next(2) == 0 };
+        var options = new WalOptions { SegmentBytes = random.Next(2) == 0 ? 4096 : 16 * 1024, MaxWals = 2, PrepareSegmentsInBackground = random.Next(2) == 0, FlushOnCaller = (seed & 1) == 1 };
         var events = new List<string>();
         void Report(string line)
         {
