@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Kvasir.Api.Etcdserverpb;
-using Kvasir.Grpc;
 using Kvasir.Server.Lease;
 
 namespace Kvasir.Server.Gateway;
@@ -11,63 +9,29 @@ namespace Kvasir.Server.Gateway;
 /// stream ends when the body does, as etcd's does once the gateway closes its side. A first value that
 /// is not JSON is 500 with Go's text; a later one ends the reading.
 /// </summary>
-internal sealed class KeepAliveRoute(LeaseService lease) : GatewayRoute(LeaseMethods.KeepAlive.FullName, MethodType.DuplexStreaming)
+internal sealed class KeepAliveRoute(LeaseService lease) : DuplexStreamRoute<LeaseKeepAliveRequest>(LeaseMethods.KeepAlive.FullName)
 {
-    public override async Task HandleAsync(GatewayCall call, JsonGateway gateway)
+    protected override async Task ServeAsync(GatewayCall call, JsonGateway gateway, GatewayBody body, GatewayStream output, LeaseKeepAliveRequest? first)
     {
         var token = call.CancellationToken;
-        var body = gateway.Body(call);
-        var output = new GatewayStream(call.Http);
-        var started = Stopwatch.GetTimestamp();
-        gateway.CallStarted(this, call);
-        var status = Status.Ok;
-        try
+        var request = first;
+        while (request is not null)
         {
-            LeaseKeepAliveRequest? request;
+            gateway.MessageReceived(this);
+            var response = await lease.KeepAliveOnceAsync(request, token).ConfigureAwait(false);
+            await output.WriteAsync(response, token).ConfigureAwait(false);
+            gateway.MessageSent(this);
             try
             {
                 request = await body.ReadAsync<LeaseKeepAliveRequest>(token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is GoJsonException or GatewayBody.TooLargeException)
             {
-                status = new Status(StatusCode.Unknown, e.Message);
-                await GatewayResponses.WriteRequestErrorAsync(call.Http, status).ConfigureAwait(false);
-                return;
+                gateway.LogBadStreamValue(e.Message);
+                request = null;
             }
+        }
 
-            call.CheckLeader(gateway.LeaderId);
-            while (request is not null)
-            {
-                gateway.MessageReceived(this);
-                var response = await lease.KeepAliveOnceAsync(request, token).ConfigureAwait(false);
-                await output.WriteAsync(response, token).ConfigureAwait(false);
-                gateway.MessageSent(this);
-                try
-                {
-                    request = await body.ReadAsync<LeaseKeepAliveRequest>(token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is GoJsonException or GatewayBody.TooLargeException)
-                {
-                    gateway.LogBadStreamValue(e.Message);
-                    request = null;
-                }
-            }
-
-            gateway.EndStream(output);
-        }
-        catch (Exception e)
-        {
-            var answer = call.StatusOf(e);
-            status = answer ?? new Status(StatusCode.Cancelled, "context canceled");
-            if (answer is { } s)
-            {
-                gateway.LogFailure(this, e, s);
-                await output.WriteErrorAsync(s).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            gateway.CallCompleted(this, status.Code, Stopwatch.GetElapsedTime(started));
-        }
+        gateway.EndStream(output);
     }
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Kvasir.Api.Etcdserverpb;
-using Kvasir.Grpc;
 using Kvasir.Server.Watch;
 
 namespace Kvasir.Server.Gateway;
@@ -13,67 +11,32 @@ namespace Kvasir.Server.Gateway;
 /// is answered 500 with Go's text (the gateway's bidi path reports it as Unknown); a later bad
 /// value only stops the reading.
 /// </summary>
-internal sealed class WatchRoute(WatchHub hub) : GatewayRoute(WatchService.WatchMethod.FullName, MethodType.DuplexStreaming)
+internal sealed class WatchRoute(WatchHub hub) : DuplexStreamRoute<WatchRequest>(WatchService.WatchMethod.FullName)
 {
-    public override async Task HandleAsync(GatewayCall call, JsonGateway gateway)
+    protected override async Task ServeAsync(GatewayCall call, JsonGateway gateway, GatewayBody body, GatewayStream output, WatchRequest? first)
     {
         var token = call.CancellationToken;
-        var body = gateway.Body(call);
-        var output = new GatewayStream(call.Http);
-        var started = Stopwatch.GetTimestamp();
-        gateway.CallStarted(this, call);
-        var status = Status.Ok;
+        using var stream = hub.OpenStream();
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var receiver = ReceiveAsync(stream, body, first, this, gateway, ended.Token);
         try
         {
-            WatchRequest? first;
-            try
+            var frames = new List<WatchFrame>();
+            while (await stream.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                first = await body.ReadAsync<WatchRequest>(token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is GoJsonException or GatewayBody.TooLargeException)
-            {
-                status = new Status(StatusCode.Unknown, e.Message);
-                await GatewayResponses.WriteRequestErrorAsync(call.Http, status).ConfigureAwait(false);
-                return;
-            }
-
-            call.CheckLeader(gateway.LeaderId);
-            using var stream = hub.OpenStream();
-            using var ended = CancellationTokenSource.CreateLinkedTokenSource(token);
-            var receiver = ReceiveAsync(stream, body, first, this, gateway, ended.Token);
-            try
-            {
-                var frames = new List<WatchFrame>();
-                while (await stream.WaitToReadAsync(token).ConfigureAwait(false))
+                frames.Clear();
+                stream.Read(frames);
+                foreach (var frame in frames)
                 {
-                    frames.Clear();
-                    stream.Read(frames);
-                    foreach (var frame in frames)
-                    {
-                        await output.WriteAsync(frame.ToResponse(), token).ConfigureAwait(false);
-                        gateway.MessageSent(this);
-                    }
+                    await output.WriteAsync(frame.ToResponse(), token).ConfigureAwait(false);
+                    gateway.MessageSent(this);
                 }
-            }
-            finally
-            {
-                await ended.CancelAsync().ConfigureAwait(false);
-                await receiver.ConfigureAwait(false);
-            }
-        }
-        catch (Exception e)
-        {
-            var answer = call.StatusOf(e);
-            status = answer ?? new Status(StatusCode.Cancelled, "context canceled");
-            if (answer is { } s)
-            {
-                gateway.LogFailure(this, e, s);
-                await output.WriteErrorAsync(s).ConfigureAwait(false);
             }
         }
         finally
         {
-            gateway.CallCompleted(this, status.Code, Stopwatch.GetElapsedTime(started));
+            await ended.CancelAsync().ConfigureAwait(false);
+            await receiver.ConfigureAwait(false);
         }
     }
 
