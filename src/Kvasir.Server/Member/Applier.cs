@@ -3,7 +3,8 @@ using Kvasir.Raft;
 namespace Kvasir.Server.Member;
 
 /// <summary>
-/// The applier: one dedicated thread applies committed entries in log order onto the MVCC store,
+/// The applier: one dedicated thread applies committed entries in log order onto the MVCC store
+/// (a small batch reaching it idle is applied by the Raft loop's thread instead; one thread at a time),
 /// each with its Raft index as the consistent index, and completes the waiting proposals. Entries
 /// at or below the store's consistent index are skipped (the backend already holds them: a replay
 /// after restart). Batches come from the Raft loop through a bounded queue: when the applier falls
@@ -13,6 +14,10 @@ namespace Kvasir.Server.Member;
 /// </summary>
 internal sealed partial class Applier
 {
+    // The largest batch the Raft loop applies itself when the applier is idle (see Enqueue).
+    private const int MaxInlineEntries = 4;
+    private const long MaxInlineBytes = 64 * 1024;
+
     private readonly ApplierParts _parts;
     private readonly ApplyQueue _queue;
     private readonly Thread _thread;
@@ -37,6 +42,30 @@ internal sealed partial class Applier
     /// </summary>
     public void Enqueue(ApplyBatch batch)
     {
+        // A small batch reaching an idle applier is applied right here, on the Raft loop's thread:
+        // one thread wake-up less per write at low load (its entries are durable already; the
+        // waiters' continuations still run on the thread pool). Larger batches, or any while the
+        // applier is busy, queue as before, so the loop is never held for long.
+        if (batch.Entries.Count <= MaxInlineEntries && batch.Bytes <= MaxInlineBytes && _queue.TryBeginInline(_failed.Token))
+        {
+            try
+            {
+                ApplyAll(batch);
+            }
+            catch
+            {
+                // Fatal: the Raft loop's failure handler stops the member; no batch is applied after this one.
+                _failed.Cancel();
+                throw;
+            }
+            finally
+            {
+                _queue.EndInline();
+            }
+
+            return;
+        }
+
         _queue.Add(batch, _failed.Token);
     }
 
@@ -60,6 +89,7 @@ internal sealed partial class Applier
                 }
 
                 batches.Clear();
+                _queue.Done();
             }
         }
         catch (OperationCanceledException) when (_failed.IsCancellationRequested)
