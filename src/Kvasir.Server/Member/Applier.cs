@@ -14,10 +14,6 @@ namespace Kvasir.Server.Member;
 /// </summary>
 internal sealed partial class Applier
 {
-    // The largest batch the Raft loop applies itself when the applier is idle (see Enqueue).
-    private const int MaxInlineEntries = 4;
-    private const long MaxInlineBytes = 64 * 1024;
-
     private readonly ApplierParts _parts;
     private readonly ApplyQueue _queue;
     private readonly Thread _thread;
@@ -37,36 +33,17 @@ internal sealed partial class Applier
     public void Start() => _thread.Start();
 
     /// <summary>
-    /// Queues a batch (Raft loop thread); waits while the queue is full. After a fatal failure the
-    /// batch is dropped: the member is stopping and replays it on the next start.
+    /// Hands a batch over (Raft loop thread): applied at once on the caller's thread when it is
+    /// small and cheap and the applier idle (<see cref="TryApplyInline"/>), else queued; waits while
+    /// the queue is full. After a fatal failure the batch is dropped: the member is stopping and
+    /// replays it on the next start.
     /// </summary>
     public void Enqueue(ApplyBatch batch)
     {
-        // A small batch reaching an idle applier is applied right here, on the Raft loop's thread:
-        // one thread wake-up less per write at low load (its entries are durable already; the
-        // waiters' continuations still run on the thread pool). Larger batches, or any while the
-        // applier is busy, queue as before, so the loop is never held for long.
-        if (batch.Entries.Count <= MaxInlineEntries && batch.Bytes <= MaxInlineBytes && _queue.TryBeginInline(_failed.Token))
+        if (!TryApplyInline(batch))
         {
-            try
-            {
-                ApplyAll(batch);
-            }
-            catch
-            {
-                // Fatal: the Raft loop's failure handler stops the member; no batch is applied after this one.
-                _failed.Cancel();
-                throw;
-            }
-            finally
-            {
-                _queue.EndInline();
-            }
-
-            return;
+            _queue.Add(batch, _failed.Token);
         }
-
-        _queue.Add(batch, _failed.Token);
     }
 
     /// <summary>Applies what is queued, then ends. Call after the Raft loop has stopped.</summary>
