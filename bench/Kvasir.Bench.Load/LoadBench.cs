@@ -19,7 +19,7 @@ public static class LoadBench
                Kvasir.Bench.Load load-etcd [same options]   (adds --start etcd: a real etcd on free ports)
           --target      a server to load; pid= gives its process for CPU and peak RSS (from /proc)
           --start       starts a member on free loopback ports (kvasir from this build, etcd from /usr/bin) and loads it
-          --matrix      which groups of rows to run
+          --matrix      which groups of rows to run (put, range, watch; put1 = the put row at 1/1 alone)
           --scale       multiplies every row's total (0.1 for a quick look)
           --row-timeout seconds one row may take against one target
           --tsv         appends machine-readable rows to this file

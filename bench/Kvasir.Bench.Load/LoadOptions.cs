@@ -9,7 +9,7 @@ internal sealed class LoadOptions
 
     public List<string> Start { get; } = [];
 
-    public HashSet<string> Groups { get; } = new(Matrix.Groups, StringComparer.Ordinal);
+    public HashSet<string> Groups { get; } = new(Matrix.DefaultGroups, StringComparer.Ordinal);
 
     public double Scale { get; private set; } = 1;
 

@@ -9,14 +9,22 @@ namespace Kvasir.Bench.Load;
 /// </summary>
 internal static class Matrix
 {
-    public static readonly string[] Groups = ["put", "range", "watch"];
+    /// <summary>The groups <c>--matrix</c> takes; <c>put1</c> is the put row at one connection and one client alone.</summary>
+    public static readonly string[] Groups = ["put", "range", "watch", "put1"];
+
+    /// <summary>The groups run when <c>--matrix</c> is not given.</summary>
+    public static readonly string[] DefaultGroups = ["put", "range", "watch"];
 
     public static List<LoadRow> Rows(IReadOnlyCollection<string> groups, double scale)
     {
         var rows = new List<LoadRow>();
-        if (groups.Contains("put"))
+        if (groups.Contains("put") || groups.Contains("put1"))
         {
             rows.Add(new PutRow(1, 1, Scaled(10_000, scale)));
+        }
+
+        if (groups.Contains("put"))
+        {
             rows.Add(new PutRow(1, 16, Scaled(50_000, scale)));
             rows.Add(new PutRow(1, 256, Scaled(100_000, scale)));
             rows.Add(new PutRow(100, 1000, Scaled(100_000, scale)));

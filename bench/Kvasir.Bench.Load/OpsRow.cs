@@ -10,6 +10,11 @@ namespace Kvasir.Bench.Load;
 /// </summary>
 internal abstract class OpsRow(string test, int conns, int clients, long total) : LoadRow(test, conns, clients, total)
 {
+    /// <summary>How long the untimed warm-up runs at least: the runtime promotes hot methods to optimized code over the first seconds.</summary>
+    private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(3);
+
+    private const int MaxWarmUpOperations = 20_000;
+
     public override async Task<PreparedRow> PrepareAsync(Target target, CancellationToken cancellationToken)
     {
         var connections = await ConnectAsync(target, Conns, cancellationToken).ConfigureAwait(false);
@@ -41,17 +46,26 @@ internal abstract class OpsRow(string test, int conns, int clients, long total) 
         private long _errors;
         private string? _firstError;
 
-        /// <summary>Untimed: a few operations on every connection, so that the timed part measures neither the JIT nor first-use costs.</summary>
+        /// <summary>
+        /// Untimed: a few operations on every connection, then operations on the first one until
+        /// <see cref="WarmUpTime"/> has passed (at most <see cref="MaxWarmUpOperations"/>), so that the timed
+        /// part measures neither the JIT's tier-up (on the server or here) nor first-use costs.
+        /// </summary>
         public async Task WarmUpAsync(CancellationToken cancellationToken)
         {
+            var started = Stopwatch.GetTimestamp();
             var count = (int)Math.Clamp(row.Total / 20, 1, 500);
             var warm = new Task[Clients.Length];
             for (var c = 0; c < Clients.Length; c++)
             {
-                warm[c] = WarmAsync(Clients[c].KV, c == 0 ? count : 1, cancellationToken);
+                warm[c] = WarmAsync(Clients[c].KV, 0, c == 0 ? count : 1, cancellationToken);
             }
 
             await Task.WhenAll(warm).ConfigureAwait(false);
+            for (var done = count; done < MaxWarmUpOperations && Stopwatch.GetElapsedTime(started) < WarmUpTime && !cancellationToken.IsCancellationRequested; done += 100)
+            {
+                await WarmAsync(Clients[0].KV, done, 100, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         public override async Task<RowOutcome> RunAsync(CancellationToken cancellationToken)
@@ -72,13 +86,14 @@ internal abstract class OpsRow(string test, int conns, int clients, long total) 
             return new RowOutcome(completed, _errors, _firstError, wall, Latencies.Summarize(latencies), cancellationToken.IsCancellationRequested);
         }
 
-        private async Task WarmAsync(KvClient kv, int count, CancellationToken cancellationToken)
+        private async Task WarmAsync(KvClient kv, int first, int count, CancellationToken cancellationToken)
         {
             for (var i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
             {
                 try
                 {
-                    await row.OperateAsync(kv, i, CancellationToken.None).ConfigureAwait(false);
+                    // Within the row's key space, so warming up writes no key the timed part would not.
+                    await row.OperateAsync(kv, (first + i) % row.Total, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (EtcdException)
                 {

@@ -3,7 +3,8 @@ using Kvasir.Raft;
 namespace Kvasir.Server.Member;
 
 /// <summary>
-/// The applier: one dedicated thread applies committed entries in log order onto the MVCC store,
+/// The applier: one dedicated thread applies committed entries in log order onto the MVCC store
+/// (a small batch reaching it idle is applied by the Raft loop's thread instead; one thread at a time),
 /// each with its Raft index as the consistent index, and completes the waiting proposals. Entries
 /// at or below the store's consistent index are skipped (the backend already holds them: a replay
 /// after restart). Batches come from the Raft loop through a bounded queue: when the applier falls
@@ -32,12 +33,17 @@ internal sealed partial class Applier
     public void Start() => _thread.Start();
 
     /// <summary>
-    /// Queues a batch (Raft loop thread); waits while the queue is full. After a fatal failure the
-    /// batch is dropped: the member is stopping and replays it on the next start.
+    /// Hands a batch over (Raft loop thread): applied at once on the caller's thread when it is
+    /// small and cheap and the applier idle (<see cref="TryApplyInline"/>), else queued; waits while
+    /// the queue is full. After a fatal failure the batch is dropped: the member is stopping and
+    /// replays it on the next start.
     /// </summary>
     public void Enqueue(ApplyBatch batch)
     {
-        _queue.Add(batch, _failed.Token);
+        if (!TryApplyInline(batch))
+        {
+            _queue.Add(batch, _failed.Token);
+        }
     }
 
     /// <summary>Applies what is queued, then ends. Call after the Raft loop has stopped.</summary>
@@ -60,6 +66,7 @@ internal sealed partial class Applier
                 }
 
                 batches.Clear();
+                _queue.Done();
             }
         }
         catch (OperationCanceledException) when (_failed.IsCancellationRequested)
