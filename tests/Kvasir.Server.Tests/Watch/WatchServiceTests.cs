@@ -87,8 +87,14 @@ public sealed class WatchServiceTests
         await using var target = await KvasirTarget.StartAsync();
         target.Harness.Member.LeaderId = 0;
         using var call = target.Channel.DuplexStreaming(WatchService.WatchMethod, Options(hasLeader: true));
-        await call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = Key("a") });
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await NextAsync(call));
+
+        // The server refuses the stream at once: the refusal may reach the client before its first
+        // request is written (the write then fails with it) or after (the read does).
+        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = Key("a") });
+            await NextAsync(call);
+        });
         Assert.Equal(StatusCode.Unavailable, e.StatusCode);
         Assert.Equal("etcdserver: no leader", e.Status.Detail);
         Assert.Equal(0, target.Harness.Hub.StreamCount);
