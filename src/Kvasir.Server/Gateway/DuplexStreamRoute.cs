@@ -40,13 +40,7 @@ internal abstract class DuplexStreamRoute<TRequest>(string grpcMethod) : Gateway
         }
         catch (Exception e)
         {
-            var answer = call.StatusOf(e);
-            status = answer ?? new Status(StatusCode.Cancelled, "context canceled");
-            if (answer is { } s)
-            {
-                gateway.LogFailure(this, e, s);
-                await output.WriteErrorAsync(s).ConfigureAwait(false);
-            }
+            status = await FailStreamAsync(e, call, gateway, output).ConfigureAwait(false);
         }
         finally
         {

@@ -16,4 +16,23 @@ internal abstract class GatewayRoute(string grpcMethod, MethodType type)
 
     /// <summary>Answers the request; never throws for a client's mistake (that becomes etcd's error response).</summary>
     public abstract Task HandleAsync(GatewayCall call, JsonGateway gateway);
+
+    /// <summary>
+    /// Ends a stream that failed with <paramref name="e"/>: etcd's error chunk when the failure has a
+    /// status to tell, nothing when the client went away. Returns the status the call ended with.
+    /// </summary>
+    protected async Task<Status> FailStreamAsync(Exception e, GatewayCall call, JsonGateway gateway, GatewayStream output)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(gateway);
+        ArgumentNullException.ThrowIfNull(output);
+        if (call.StatusOf(e) is not { } status)
+        {
+            return new Status(StatusCode.Cancelled, "context canceled");
+        }
+
+        gateway.LogFailure(this, e, status);
+        await output.WriteErrorAsync(status).ConfigureAwait(false);
+        return status;
+    }
 }

@@ -43,13 +43,7 @@ internal sealed class SnapshotRoute(MaintenanceService maintenance) : GatewayRou
         }
         catch (Exception e)
         {
-            var answer = call.StatusOf(e);
-            status = answer ?? new Status(StatusCode.Cancelled, "context canceled");
-            if (answer is { } s)
-            {
-                gateway.LogFailure(this, e, s);
-                await output.WriteErrorAsync(s).ConfigureAwait(false);
-            }
+            status = await FailStreamAsync(e, call, gateway, output).ConfigureAwait(false);
         }
         finally
         {

@@ -49,19 +49,7 @@ internal sealed class WatchRoute(WatchHub hub) : DuplexStreamRoute<WatchRequest>
             while (request is not null)
             {
                 gateway.MessageReceived(route);
-                switch (request.RequestUnionCase)
-                {
-                    case WatchRequest.RequestUnionOneofCase.CreateRequest:
-                        stream.Create(request.CreateRequest);
-                        break;
-                    case WatchRequest.RequestUnionOneofCase.CancelRequest:
-                        stream.Cancel(request.CancelRequest.WatchId);
-                        break;
-                    case WatchRequest.RequestUnionOneofCase.ProgressRequest:
-                        stream.RequestProgress();
-                        break;
-                }
-
+                stream.Handle(request);
                 await stream.WaitForControlRoomAsync(cancellationToken).ConfigureAwait(false);
                 request = await body.ReadAsync<WatchRequest>(cancellationToken).ConfigureAwait(false);
             }

@@ -96,21 +96,9 @@ public sealed partial class WatchService : IDisposable
     {
         while (await requests.MoveNextAsync(cancellationToken).ConfigureAwait(false))
         {
-            var request = requests.Current;
-            switch (request.RequestUnionCase)
+            if (!stream.Handle(requests.Current))
             {
-                case WatchRequest.RequestUnionOneofCase.CreateRequest:
-                    stream.Create(request.CreateRequest);
-                    break;
-                case WatchRequest.RequestUnionOneofCase.CancelRequest:
-                    stream.Cancel(request.CancelRequest.WatchId);
-                    break;
-                case WatchRequest.RequestUnionOneofCase.ProgressRequest:
-                    stream.RequestProgress();
-                    break;
-                default:
-                    // etcd ignores a request it does not know rather than end the stream.
-                    continue;
+                continue;
             }
 
             await stream.WaitForControlRoomAsync(cancellationToken).ConfigureAwait(false);

@@ -78,6 +78,29 @@ public sealed partial class WatchStream : IDisposable
     /// </summary>
     public void RequestProgress() => _hub.RequestProgress(this);
 
+    /// <summary>
+    /// Acts on one request of the client's stream (create, cancel or progress); false for a kind it
+    /// does not know, which etcd ignores rather than end the stream.
+    /// </summary>
+    public bool Handle(WatchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        switch (request.RequestUnionCase)
+        {
+            case WatchRequest.RequestUnionOneofCase.CreateRequest:
+                Create(request.CreateRequest);
+                return true;
+            case WatchRequest.RequestUnionOneofCase.CancelRequest:
+                Cancel(request.CancelRequest.WatchId);
+                return true;
+            case WatchRequest.RequestUnionOneofCase.ProgressRequest:
+                RequestProgress();
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Waits until something is queued (true) or the stream is closed (false).</summary>
     public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
