@@ -1,19 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Grpc.Client;
-using Kvasir.Grpc.Hosting;
-using Kvasir.Grpc.Server;
 using Kvasir.Server.Lease;
 using Kvasir.Storage.Mvcc;
 using Kvasir.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kvasir.Bench.Load.Lease;
@@ -217,20 +210,19 @@ public static class LessorBench
     private sealed class Host : IAsyncDisposable
     {
         private readonly TempDir _dir;
-        private readonly WebApplication _app;
+        private readonly LoopbackGrpcServer _server;
         private readonly MvccStore _store;
         private readonly Lessor _lessor;
 
-        private Host(TempDir dir, WebApplication app, MvccStore store, Lessor lessor, string endpoint)
+        private Host(TempDir dir, LoopbackGrpcServer server, MvccStore store, Lessor lessor)
         {
             _dir = dir;
-            _app = app;
+            _server = server;
             _store = store;
             _lessor = lessor;
-            Endpoint = endpoint;
         }
 
-        public string Endpoint { get; }
+        public string Endpoint => _server.Endpoint;
 
         public static async Task<Host> StartAsync()
         {
@@ -241,27 +233,13 @@ public static class LessorBench
             var applier = new BenchApplier(store, lessor);
             lessor.Start(applier);
             lessor.OnLeadershipChanged(true);
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.Services.AddGrpcTransport();
-            ListenOptions? listen = null;
-            builder.WebHost.ConfigureKestrel(k =>
-            {
-                GrpcKestrel.ApplyLimits(k);
-                listen = GrpcKestrel.ListenCleartext(k, new IPEndPoint(IPAddress.Loopback, 0));
-            });
-            var app = builder.Build();
-            var router = new GrpcRouter();
-            new LeaseService(lessor, applier, member).Register(router);
-            app.UseGrpc(router);
-            await app.StartAsync();
-            return new Host(dir, app, store, lessor, $"127.0.0.1:{listen!.IPEndPoint!.Port}");
+            var server = await LoopbackGrpcServer.StartAsync(new LeaseService(lessor, applier, member).Register);
+            return new Host(dir, server, store, lessor);
         }
 
         public async ValueTask DisposeAsync()
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
             _lessor.Dispose();
             _store.Dispose();
             _dir.Dispose();

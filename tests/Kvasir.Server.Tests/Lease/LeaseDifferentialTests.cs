@@ -4,6 +4,7 @@ using Kvasir.Api.Etcdserverpb;
 using Kvasir.Grpc;
 using Kvasir.Grpc.Client;
 using Kvasir.Server.Lease;
+using Kvasir.Server.Services;
 using Kvasir.Server.Tests.Lease.Support;
 using Kvasir.Testing;
 
@@ -146,12 +147,12 @@ public sealed class LeaseDifferentialTests
             await Call(async () => $"revoked rev {(await _channel.UnaryAsync(LeaseMethods.Revoke, new LeaseRevokeRequest { ID = id })).Header.Revision}");
 
         public async Task<string> Put(string key, string value, long lease) =>
-            await Call(async () => $"put rev {(await _channel.UnaryAsync(LeaseHost.Put, new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value), Lease = lease })).Header.Revision}");
+            await Call(async () => $"put rev {(await _channel.UnaryAsync(EtcdMethods.Put, new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value), Lease = lease })).Header.Revision}");
 
         public async Task<string> Delete(string key) =>
             await Call(async () =>
             {
-                var r = await _channel.UnaryAsync(LeaseHost.DeleteRange, new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(key) });
+                var r = await _channel.UnaryAsync(EtcdMethods.DeleteRange, new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(key) });
                 return $"deleted {r.Deleted} rev {r.Header.Revision}";
             });
 
@@ -186,7 +187,7 @@ public sealed class LeaseDifferentialTests
         public async Task<string> RangeAll(List<(long Etcd, long Kvasir)> known, bool etcd) =>
             await Call(async () =>
             {
-                var r = await _channel.UnaryAsync(LeaseHost.Range, new RangeRequest { Key = ByteString.CopyFrom(0), RangeEnd = ByteString.CopyFrom(0) });
+                var r = await _channel.UnaryAsync(EtcdMethods.Range, new RangeRequest { Key = ByteString.CopyFrom(0), RangeEnd = ByteString.CopyFrom(0) });
                 var text = new StringBuilder($"count {r.Count} rev {r.Header.Revision}:");
                 foreach (var kv in r.Kvs)
                 {

@@ -3,6 +3,7 @@ using Kvasir.Api.Etcdserverpb;
 using Kvasir.Grpc;
 using Kvasir.Grpc.Client;
 using Kvasir.Server.Lease;
+using Kvasir.Server.Services;
 using Kvasir.Server.Tests.Lease.Support;
 using Kvasir.Testing;
 
@@ -59,12 +60,12 @@ public sealed class LeaseServiceTests : IAsyncLifetime
     public async Task Revoke_WithKeys_KeysGoneAtTheAnsweredRevision()
     {
         var lease = await _channel.UnaryAsync(LeaseMethods.Grant, new LeaseGrantRequest { TTL = 60 });
-        await _channel.UnaryAsync(LeaseHost.Put, new PutRequest { Key = ByteString.CopyFromUtf8("a"), Value = ByteString.CopyFromUtf8("1"), Lease = lease.ID });
-        await _channel.UnaryAsync(LeaseHost.Put, new PutRequest { Key = ByteString.CopyFromUtf8("b"), Value = ByteString.CopyFromUtf8("2"), Lease = lease.ID });
+        await _channel.UnaryAsync(EtcdMethods.Put, new PutRequest { Key = ByteString.CopyFromUtf8("a"), Value = ByteString.CopyFromUtf8("1"), Lease = lease.ID });
+        await _channel.UnaryAsync(EtcdMethods.Put, new PutRequest { Key = ByteString.CopyFromUtf8("b"), Value = ByteString.CopyFromUtf8("2"), Lease = lease.ID });
 
         var revoked = await _channel.UnaryAsync(LeaseMethods.Revoke, new LeaseRevokeRequest { ID = lease.ID });
         Assert.Equal(4, revoked.Header.Revision);
-        var range = await _channel.UnaryAsync(LeaseHost.Range, new RangeRequest { Key = ByteString.CopyFromUtf8("a"), RangeEnd = ByteString.CopyFromUtf8("c") });
+        var range = await _channel.UnaryAsync(EtcdMethods.Range, new RangeRequest { Key = ByteString.CopyFromUtf8("a"), RangeEnd = ByteString.CopyFromUtf8("c") });
         Assert.Equal(0, range.Count);
         Assert.Equal(4, range.Header.Revision);
     }
@@ -128,7 +129,7 @@ public sealed class LeaseServiceTests : IAsyncLifetime
         var lease = await _channel.UnaryAsync(LeaseMethods.Grant, new LeaseGrantRequest { TTL = 100 });
         foreach (var key in new[] { "z", "m", "a" })
         {
-            await _channel.UnaryAsync(LeaseHost.Put, new PutRequest { Key = ByteString.CopyFromUtf8(key), Lease = lease.ID });
+            await _channel.UnaryAsync(EtcdMethods.Put, new PutRequest { Key = ByteString.CopyFromUtf8(key), Lease = lease.ID });
         }
 
         _clock.Advance(TimeSpan.FromSeconds(30.5));
@@ -141,7 +142,7 @@ public sealed class LeaseServiceTests : IAsyncLifetime
     [Fact]
     public async Task Put_UnknownLease_NotFound()
     {
-        var e = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(LeaseHost.Put, new PutRequest { Key = ByteString.CopyFromUtf8("k"), Lease = 31 }));
+        var e = await Assert.ThrowsAsync<RpcException>(() => _channel.UnaryAsync(EtcdMethods.Put, new PutRequest { Key = ByteString.CopyFromUtf8("k"), Lease = 31 }));
         Assert.Equal((StatusCode.NotFound, "etcdserver: requested lease not found"), (e.StatusCode, e.Status.Detail));
     }
 }

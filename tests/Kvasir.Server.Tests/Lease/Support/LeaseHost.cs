@@ -1,16 +1,10 @@
-using System.Net;
 using Kvasir.Api.Errors;
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Grpc;
-using Kvasir.Grpc.Hosting;
-using Kvasir.Grpc.Server;
 using Kvasir.Server.Lease;
+using Kvasir.Server.Services;
 using Kvasir.Storage.Mvcc;
 using Kvasir.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kvasir.Server.Tests.Lease.Support;
@@ -23,14 +17,12 @@ namespace Kvasir.Server.Tests.Lease.Support;
 internal sealed class LeaseHost : IAsyncDisposable
 {
     private readonly TempDir _dir;
-    private readonly WebApplication _app;
-    private readonly ListenOptions _listen;
+    private readonly LoopbackGrpcServer _server;
 
-    private LeaseHost(WebApplication app, ListenOptions listen, TempDir dir, TestMember member, MvccStore store, Lessor lessor, DirectApplier applier)
+    private LeaseHost(LoopbackGrpcServer server, TempDir dir, TestMember member, MvccStore store, Lessor lessor, DirectApplier applier)
     {
         Member = member;
-        _app = app;
-        _listen = listen;
+        _server = server;
         _dir = dir;
         Store = store;
         Lessor = lessor;
@@ -46,11 +38,7 @@ internal sealed class LeaseHost : IAsyncDisposable
     public DirectApplier Applier { get; }
 
     /// <summary>host:port, as etcdctl takes it.</summary>
-    public string Endpoint => $"127.0.0.1:{_listen.IPEndPoint!.Port}";
-
-    public static readonly Method<RangeRequest, RangeResponse> Range = Method.Create(MethodType.Unary, "etcdserverpb.KV", "Range", RangeRequest.Parser, RangeResponse.Parser);
-    public static readonly Method<PutRequest, PutResponse> Put = Method.Create(MethodType.Unary, "etcdserverpb.KV", "Put", PutRequest.Parser, PutResponse.Parser);
-    public static readonly Method<DeleteRangeRequest, DeleteRangeResponse> DeleteRange = Method.Create(MethodType.Unary, "etcdserverpb.KV", "DeleteRange", DeleteRangeRequest.Parser, DeleteRangeResponse.Parser);
+    public string Endpoint => _server.Endpoint;
 
     public static async Task<LeaseHost> StartAsync(TimeProvider time, LessorOptions? options = null)
     {
@@ -63,42 +51,29 @@ internal sealed class LeaseHost : IAsyncDisposable
         lessor.OnLeadershipChanged(true);
         var service = new LeaseService(lessor, applier, member);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddGrpcTransport();
-        ListenOptions? listen = null;
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        var server = await LoopbackGrpcServer.StartAsync(router =>
         {
-            GrpcKestrel.ApplyLimits(kestrel);
-            listen = GrpcKestrel.ListenCleartext(kestrel, new IPEndPoint(IPAddress.Loopback, 0));
-        });
-        var app = builder.Build();
-        var router = new GrpcRouter();
-        service.Register(router);
-        router.AddUnary(Put, (request, context) => new ValueTask<PutResponse>(Applied<PutResponse>(applier, member, new InternalRaftRequest { Put = request })));
-        router.AddUnary(DeleteRange, (request, context) => new ValueTask<DeleteRangeResponse>(Applied<DeleteRangeResponse>(applier, member, new InternalRaftRequest { DeleteRange = request })));
-        router.AddUnary(Range, (request, context) =>
-        {
-            var r = store.Range(request);
-            if (r.Error is { } error)
+            service.Register(router);
+            router.AddUnary(EtcdMethods.Put, (request, context) => new ValueTask<PutResponse>(Applied<PutResponse>(applier, member, new InternalRaftRequest { Put = request })));
+            router.AddUnary(EtcdMethods.DeleteRange, (request, context) => new ValueTask<DeleteRangeResponse>(Applied<DeleteRangeResponse>(applier, member, new InternalRaftRequest { DeleteRange = request })));
+            router.AddUnary(EtcdMethods.Range, (request, context) =>
             {
-                throw LeaseService.Fail(error);
-            }
+                var r = store.Range(request);
+                if (r.Error is { } error)
+                {
+                    throw LeaseService.Fail(error);
+                }
 
-            r.Response!.Header = member.Header(r.Response.Header.Revision);
-            return new ValueTask<RangeResponse>(r.Response);
-        });
-        app.UseGrpc(router);
-        await app.StartAsync().ConfigureAwait(false);
-        var host = new LeaseHost(app, listen!, dir, member, store, lessor, applier);
-        return host;
+                r.Response!.Header = member.Header(r.Response.Header.Revision);
+                return new ValueTask<RangeResponse>(r.Response);
+            });
+        }).ConfigureAwait(false);
+        return new LeaseHost(server, dir, member, store, lessor, applier);
     }
 
     public async ValueTask DisposeAsync()
     {
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _app.StopAsync(bound.Token).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await _server.DisposeAsync().ConfigureAwait(false);
         Lessor.Dispose();
         Store.Dispose();
         _dir.Dispose();
