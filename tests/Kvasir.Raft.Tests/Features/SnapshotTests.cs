@@ -25,13 +25,15 @@ public sealed class SnapshotTests
         return r;
     }
 
+    // Follower 2's log ends at 5: its probe is rejected down to entries the leader no longer has.
+    private static void RejectDownToCompacted(TestRaft r) =>
+        r.Step(Msg(MessageType.MsgAppResp, 2, 1, term: r.R.Term, index: 12, reject: true, rejectHint: 5));
+
     [Fact]
     public void Snapshot_FollowerNeedingCompactedEntries_IsSentTheSnapshot()
     {
         var r = CompactedLeader();
-
-        // The follower's log ends at 5: the probe is rejected down to entries the leader no longer has.
-        r.Step(Msg(MessageType.MsgAppResp, 2, 1, term: r.R.Term, index: 12, reject: true, rejectHint: 5));
+        RejectDownToCompacted(r);
         var snap = r.ReadMessages().OfType(MessageType.MsgSnap);
         var m = Assert.Single(snap);
         Assert.Equal(10UL, m.Snapshot.Metadata.Index);
@@ -45,7 +47,7 @@ public sealed class SnapshotTests
     public void Snapshot_ReportedFinished_ProbesFromTheSnapshot()
     {
         var r = CompactedLeader();
-        r.Step(Msg(MessageType.MsgAppResp, 2, 1, term: r.R.Term, index: 12, reject: true, rejectHint: 5));
+        RejectDownToCompacted(r);
         r.ReadMessages();
         r.Node.ReportSnapshot(2, SnapshotStatus.Finish);
         var pr = r.Node.Status().Progress[2];
@@ -60,7 +62,7 @@ public sealed class SnapshotTests
     public void Snapshot_ReportedFailed_ProbesFromWhatTheFollowerHolds()
     {
         var r = CompactedLeader();
-        r.Step(Msg(MessageType.MsgAppResp, 2, 1, term: r.R.Term, index: 12, reject: true, rejectHint: 5));
+        RejectDownToCompacted(r);
         r.ReadMessages();
         r.Node.ReportSnapshot(2, SnapshotStatus.Failure);
         var pr = r.Node.Status().Progress[2];
