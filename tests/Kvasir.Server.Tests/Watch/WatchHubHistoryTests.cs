@@ -134,14 +134,7 @@ public sealed class WatchHubHistoryTests
     public async Task SlowConsumer_CompactedWhileParked_CanceledWithCompactRevision()
     {
         using var h = new HubHarness(Options(recent: 0, capacity: 4));
-        using var s = h.Open();
-        await s.CreateAsync(Key("a"));
-        for (var i = 0; i < 10; i++)
-        {
-            h.Put("a", "v" + i);
-        }
-
-        Assert.Equal(1, h.Hub.SlowWatcherCount);
+        using var s = await OpenParkedAsync(h);
         h.Compact(9);
         var seen = new List<WatchResponse>();
         await Poll.UntilAsync(
@@ -163,14 +156,7 @@ public sealed class WatchHubHistoryTests
     public async Task RequestProgress_WaitingForAParkedWatcherThatIsCompacted_AnsweredAfterTheCompactedReply()
     {
         using var h = new HubHarness(Options(recent: 0, capacity: 4));
-        using var s = h.Open();
-        await s.CreateAsync(Key("a"));
-        for (var i = 0; i < 10; i++)
-        {
-            h.Put("a", "v" + i);
-        }
-
-        Assert.Equal(1, h.Hub.SlowWatcherCount);
+        using var s = await OpenParkedAsync(h);
         s.Stream.RequestProgress();
         h.Compact(9);
         var seen = new List<WatchResponse>();
@@ -258,5 +244,19 @@ public sealed class WatchHubHistoryTests
         Assert.Equal(Enumerable.Range(0, 100).Where(i => i % 3 == 1).Select(i => $"PUT:k1@{i + 2}"), Keys(responses));
         Assert.All(responses, r => Assert.True(r.Header.Revision >= r.Events[^1].Kv.ModRevision));
         Assert.Equal(Event.Types.EventType.Put, responses[0].Events[0].Type);
+    }
+
+    // A watcher on "a" whose stream (4 events) fills with revisions 2..5 while 10 puts go by: it is parked at 6.
+    private static async Task<TestStream> OpenParkedAsync(HubHarness h)
+    {
+        var s = h.Open();
+        await s.CreateAsync(Key("a"));
+        for (var i = 0; i < 10; i++)
+        {
+            h.Put("a", "v" + i);
+        }
+
+        Assert.Equal(1, h.Hub.SlowWatcherCount);
+        return s;
     }
 }
