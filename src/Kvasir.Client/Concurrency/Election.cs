@@ -51,12 +51,21 @@ public sealed class Election
     public async Task CampaignAsync(ByteString value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
+        cancellationToken.ThrowIfCancellationRequested();
         var key = ByteString.CopyFromUtf8(_prefix.ToStringUtf8() + _session.LeaseId.ToString("x"));
-        var response = await _session.Client.KV.Txn()
-            .If(Cmp.CreateRevision(key).Equal(0))
-            .Then(Op.Put(key, value, new PutOptions { Lease = _session.LeaseId }))
-            .Else(Op.Get(key))
-            .CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Once sent, the transaction may be applied even if the caller gives up, so it is awaited to
+        // its end (bounded by the session's TTL): the key it wrote is then known and can be withdrawn.
+        TxnResponse response;
+        using (var bound = _session.NewTtlBound())
+        {
+            response = await _session.Client.KV.Txn()
+                .If(Cmp.CreateRevision(key).Equal(0))
+                .Then(Op.Put(key, value, new PutOptions { Lease = _session.LeaseId }))
+                .Else(Op.Get(key))
+                .CommitAsync(bound.Token).ConfigureAwait(false);
+        }
+
         _leaderKey = key;
         _leaderRevision = response.Header.Revision;
         _leading = true;
@@ -80,6 +89,7 @@ public sealed class Election
 
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             await KeyWaits.WaitDeletesAsync(_session.Client, _prefix, _leaderRevision - 1, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -219,7 +229,7 @@ public sealed class Election
     /// <summary>Withdraws after a failed campaign, even when the caller's token is cancelled (bounded by the session TTL).</summary>
     private async Task WithdrawAsync()
     {
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(_session.Ttl), _session.Client.Options.TimeProvider);
+        using var bound = _session.NewTtlBound();
         try
         {
             await ResignAsync(bound.Token).ConfigureAwait(false);

@@ -41,14 +41,15 @@ public sealed class EtcdMutex
     public async Task LockAsync(CancellationToken cancellationToken = default)
     {
         var response = await EnqueueAsync(cancellationToken).ConfigureAwait(false);
-        if (Holds(response))
-        {
-            Header = response.Header;
-            return;
-        }
-
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Holds(response))
+            {
+                Header = response.Header;
+                return;
+            }
+
             var header = await KeyWaits.WaitDeletesAsync(_session.Client, _prefix, _revision - 1, cancellationToken).ConfigureAwait(false);
 
             // The keys ahead are gone; ours must still be there, else the session expired while waiting.
@@ -71,15 +72,14 @@ public sealed class EtcdMutex
     public async Task<bool> TryLockAsync(CancellationToken cancellationToken = default)
     {
         var response = await EnqueueAsync(cancellationToken).ConfigureAwait(false);
-        if (Holds(response))
+        if (!cancellationToken.IsCancellationRequested && Holds(response))
         {
             Header = response.Header;
             return true;
         }
 
-        await _session.Client.KV.DeleteAsync(_key, cancellationToken: cancellationToken).ConfigureAwait(false);
-        _key = ByteString.Empty;
-        _revision = -1;
+        await AbandonAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         return false;
     }
 
@@ -101,10 +101,13 @@ public sealed class EtcdMutex
 
     /// <summary>
     /// Writes this locker's key unless the session already has one under the prefix, and reads the
-    /// current holder in the same transaction, so the uncontended case takes one round trip.
+    /// current holder in the same transaction, so the uncontended case takes one round trip. Once
+    /// sent, the transaction may be applied even if the caller gives up, so it is awaited to its end
+    /// (bounded by the session's TTL): the key it wrote is then known and can be withdrawn.
     /// </summary>
     private async Task<TxnResponse> EnqueueAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_session.IsExpired)
         {
             throw new SessionExpiredException($"the session's lease {_session.LeaseId:x} has expired");
@@ -112,11 +115,12 @@ public sealed class EtcdMutex
 
         var key = ByteString.CopyFromUtf8(_prefix.ToStringUtf8() + _session.LeaseId.ToString("x"));
         var holder = Op.Get(_prefix, KeyWaits.FirstCreated);
+        using var bound = _session.NewTtlBound();
         var response = await _session.Client.KV.Txn()
             .If(Cmp.CreateRevision(key).Equal(0))
             .Then(Op.Put(key, ByteString.Empty, new PutOptions { Lease = _session.LeaseId }), holder)
             .Else(Op.Get(key), holder)
-            .CommitAsync(cancellationToken).ConfigureAwait(false);
+            .CommitAsync(bound.Token).ConfigureAwait(false);
         _key = key;
         _revision = response.Succeeded ? response.Header.Revision : response.Responses[0].ResponseRange.Kvs[0].CreateRevision;
         return response;
@@ -132,7 +136,7 @@ public sealed class EtcdMutex
     /// <summary>Removes this locker's key after a failed wait, even when the caller's token is cancelled (bounded by the session TTL).</summary>
     private async Task AbandonAsync()
     {
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(_session.Ttl), _session.Client.Options.TimeProvider);
+        using var bound = _session.NewTtlBound();
         try
         {
             await UnlockAsync(bound.Token).ConfigureAwait(false);

@@ -86,7 +86,7 @@ public sealed class Session : IAsyncDisposable
             return;
         }
 
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(Ttl), Client.Options.TimeProvider);
+        using var bound = NewTtlBound();
         try
         {
             await CloseAsync(bound.Token).ConfigureAwait(false);
@@ -95,4 +95,10 @@ public sealed class Session : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>
+    /// A bound of one TTL for work that must finish even when the caller gave up (withdrawing a key,
+    /// closing): past it, the lease takes whatever the work was meant to remove.
+    /// </summary>
+    internal CancellationTokenSource NewTtlBound() => new(TimeSpan.FromSeconds(Ttl), Client.Options.TimeProvider);
 }

@@ -105,6 +105,52 @@ public abstract class ConcurrencyContract(ServerFixture server)
     }
 
     [ServerFact]
+    public async Task Mutex_CancelledWhileQueueing_LeavesNoKey()
+    {
+        // Cancelled at every moment of the queueing round trip, including after the server applied it
+        // and before the answer arrived: the waiter's key must go every time.
+        var client = await Server.StartAsync();
+        var name = Keys.Unique("conc") + "lock";
+        await using var s1 = await Session.CreateAsync(client);
+        var holder = new EtcdMutex(s1, name);
+        await holder.LockAsync();
+        for (var i = 0; i < 12; i++)
+        {
+            await using var s2 = await Session.CreateAsync(client);
+            using var cancel = new CancellationTokenSource();
+            var waiting = new EtcdMutex(s2, name).LockAsync(cancel.Token);
+            await Task.Delay(TimeSpan.FromMicroseconds(i * 250));
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Bound));
+            Assert.Equal(1, await LockersAsync(client, name));
+        }
+
+        await holder.UnlockAsync();
+    }
+
+    [ServerFact]
+    public async Task Election_CancelledWhileQueueing_LeavesNoCandidate()
+    {
+        var client = await Server.StartAsync();
+        var name = Keys.Unique("conc") + "elect";
+        await using var s1 = await Session.CreateAsync(client);
+        var leader = new Election(s1, name);
+        await leader.CampaignAsync("leader");
+        for (var i = 0; i < 12; i++)
+        {
+            await using var s2 = await Session.CreateAsync(client);
+            using var cancel = new CancellationTokenSource();
+            var waiting = new Election(s2, name).CampaignAsync("candidate", cancel.Token);
+            await Task.Delay(TimeSpan.FromMicroseconds(i * 250));
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Bound));
+            Assert.Equal(1, await LockersAsync(client, name));
+        }
+
+        await leader.ResignAsync();
+    }
+
+    [ServerFact]
     public async Task Mutex_IsOwner_GuardsWritesOnlyWhileHeld()
     {
         var client = await Server.StartAsync();
