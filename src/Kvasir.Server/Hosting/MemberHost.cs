@@ -140,6 +140,7 @@ public static partial class MemberHost
         member.Start();
         try
         {
+            await Task.WhenAny(member.WaitReadyAsync(), member.Failed).ConfigureAwait(false);
             await app.StartAsync().ConfigureAwait(false);
         }
         catch (IOException e)

@@ -15,11 +15,15 @@ public sealed partial class MemberServer
     /// committed by more than 5,000 entries, or the Raft inbox is full), <c>request is too large</c>
     /// (over --max-request-bytes, checked before proposing), <c>no leader</c>, <c>request timed
     /// out</c> (5 s + 2 × election timeout); <see cref="OperationCanceledException"/> when
-    /// <paramref name="cancellationToken"/> fires first (the request may still apply).
+    /// <paramref name="cancellationToken"/> fires first (the request may still apply, unless the
+    /// token was already cancelled on entry: then nothing is proposed).
     /// </summary>
     public async Task<AppliedResult> ProposeAsync(InternalRaftRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // A caller that has already given up proposes nothing (etcd's Propose with a done context).
+        cancellationToken.ThrowIfCancellationRequested();
         var waiter = Register(request);
         if (!cancellationToken.CanBeCanceled)
         {

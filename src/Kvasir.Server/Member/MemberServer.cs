@@ -49,6 +49,7 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
     private AutoCompactor? _compactor;
     private ulong _term;
     private ulong _leader;
+    private readonly ulong _readyIndex;
     private ulong _committed;
     private int _isLeader;
     private long _dbSize;
@@ -102,6 +103,9 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
             node.Bootstrap([new Peer(storage.MemberId, MemberRegistry.Context(self))]);
         }
 
+        // Ready once everything committed at start is applied: the bootstrap membership entry of a
+        // new member, the log replayed after a restart. Before that, MemberList could be empty.
+        _readyIndex = node.Status().Commit;
         _raft = new RaftNode(node, storage.Log, storage.Wal, new RaftHost(this), MaxPendingProposals);
         _reads = new ReadIndexCoordinator(_raft.TryReadIndex, time, config.RequestTimeout, () =>
         {
@@ -237,6 +241,13 @@ public sealed partial class MemberServer : IMemberState, IProposer, IAsyncDispos
             throw;
         }
     }
+
+    /// <summary>
+    /// Completes once the member has applied every entry committed when it opened, so that what it
+    /// answers (members, keys) is what it had; faults when the member stops first. The host serves
+    /// clients only after this, as etcd serves them once ready. No leader is needed for it.
+    /// </summary>
+    public Task WaitReadyAsync() => _applied.WaitAsync(_readyIndex);
 
     /// <summary>Starts the applier, the Raft loop and the tick timer; a sole voter campaigns at once.</summary>
     public void Start()

@@ -79,7 +79,12 @@ internal sealed class InProcessMember : IAsyncDisposable
         await WaitLeaderAsync();
     }
 
-    public Task WaitLeaderAsync() => Poll.UntilAsync(() => Server.IsLeader, TimeSpan.FromSeconds(20), "the member to lead");
+    /// <summary>Waits until the member leads and has applied what it opened with (as the host waits before serving).</summary>
+    public async Task WaitLeaderAsync()
+    {
+        await Server.WaitReadyAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await Poll.UntilAsync(() => Server.IsLeader, TimeSpan.FromSeconds(20), "the member to lead");
+    }
 
     public async Task<PutResponse> PutAsync(string key, string value)
     {
