@@ -257,6 +257,9 @@ public sealed class StreamingTests
         Assert.Contains(("/etcdserverpb.KV/Range", StatusCode.OK), observer.Completed);
         Assert.Contains(("/kvasir.test.Shapes/RangeEach", StatusCode.OK), observer.Completed);
         Assert.Contains(("/etcdserverpb.KV/Range", StatusCode.Internal), observer.Completed);
+
+        // The server stream's one request and two responses; unary calls are not stream messages.
+        Assert.Equal((1, 2), (observer.StreamReceived, observer.StreamSent));
     }
 
     private sealed class RecordingObserver : Server.IGrpcServerObserver
@@ -268,6 +271,17 @@ public sealed class StreamingTests
         public void CallStarted(string method, MethodType type) => Started.Enqueue(method);
 
         public void CallCompleted(string method, MethodType type, StatusCode code, TimeSpan elapsed) => Completed.Enqueue((method, code));
+
+        public int StreamReceived => Volatile.Read(ref _streamReceived);
+
+        public int StreamSent => Volatile.Read(ref _streamSent);
+
+        private int _streamReceived;
+        private int _streamSent;
+
+        public void StreamMessagesReceived(string method, int count) => Interlocked.Add(ref _streamReceived, count);
+
+        public void StreamMessagesSent(string method, int count) => Interlocked.Add(ref _streamSent, count);
     }
 
     private static byte[] FrameHeader(int length, byte type, byte flags, int streamId)

@@ -8,7 +8,7 @@ internal sealed class ClientStreamingMethod<TRequest, TResponse>(Method<TRequest
 {
     public override async ValueTask InvokeAsync(ServerCallContext context, GrpcServerOptions options)
     {
-        var requests = new RequestStream<TRequest>(context.HttpContext.Request.BodyReader, method.RequestMarshaller, options.MaxReceiveMessageSize, context.CancellationToken);
+        var requests = new RequestStream<TRequest>(context, method.RequestMarshaller, options);
         var response = await handler(requests, context).ConfigureAwait(false);
         ArgumentNullException.ThrowIfNull(response);
         Frames.Write(context.HttpContext.Response.BodyWriter, method.ResponseMarshaller, response);

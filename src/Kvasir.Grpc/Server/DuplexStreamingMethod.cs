@@ -6,8 +6,8 @@ internal sealed class DuplexStreamingMethod<TRequest, TResponse>(Method<TRequest
 {
     public override async ValueTask InvokeAsync(ServerCallContext context, GrpcServerOptions options)
     {
-        var requests = new RequestStream<TRequest>(context.HttpContext.Request.BodyReader, method.RequestMarshaller, options.MaxReceiveMessageSize, context.CancellationToken);
-        var writer = new ServerStreamWriter<TResponse>(context, context.HttpContext.Response.BodyWriter, method.ResponseMarshaller, options.ResponseStreamCapacity);
+        var requests = new RequestStream<TRequest>(context, method.RequestMarshaller, options);
+        var writer = new ServerStreamWriter<TResponse>(context, method.ResponseMarshaller, options);
         try
         {
             await handler(requests, writer, context).ConfigureAwait(false);

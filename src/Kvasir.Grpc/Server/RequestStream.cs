@@ -15,13 +15,17 @@ public sealed class RequestStream<T>
     private readonly Marshaller<T> _marshaller;
     private readonly int _maxMessageSize;
     private readonly CancellationToken _callToken;
+    private readonly IGrpcServerObserver? _observer;
+    private readonly string _method;
 
-    internal RequestStream(PipeReader body, Marshaller<T> marshaller, int maxMessageSize, CancellationToken callToken)
+    internal RequestStream(ServerCallContext context, Marshaller<T> marshaller, GrpcServerOptions options)
     {
-        _body = body;
+        _body = context.HttpContext.Request.BodyReader;
         _marshaller = marshaller;
-        _maxMessageSize = maxMessageSize;
-        _callToken = callToken;
+        _maxMessageSize = options.MaxReceiveMessageSize;
+        _callToken = context.CancellationToken;
+        _observer = options.Observer;
+        _method = context.Method;
     }
 
     /// <summary>The message the last successful <see cref="MoveNextAsync"/> read.</summary>
@@ -39,6 +43,7 @@ public sealed class RequestStream<T>
         }
 
         Current = received.Message;
+        _observer?.StreamMessagesReceived(_method, 1);
         return true;
     }
 

@@ -20,14 +20,16 @@ public sealed class ServerStreamWriter<T>
     private readonly PipeWriter _body;
     private readonly Marshaller<T> _marshaller;
     private readonly ServerCallContext _context;
+    private readonly IGrpcServerObserver? _observer;
     private readonly Task _loop;
 
-    internal ServerStreamWriter(ServerCallContext context, PipeWriter body, Marshaller<T> marshaller, int capacity)
+    internal ServerStreamWriter(ServerCallContext context, Marshaller<T> marshaller, GrpcServerOptions options)
     {
         _context = context;
-        _body = body;
+        _body = context.HttpContext.Response.BodyWriter;
         _marshaller = marshaller;
-        _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(capacity)
+        _observer = options.Observer;
+        _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(options.ResponseStreamCapacity)
         {
             SingleReader = true,
             SingleWriter = false,
@@ -90,6 +92,7 @@ public sealed class ServerStreamWriter<T>
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
                 var pending = 0;
+                var messages = 0;
                 while (reader.TryRead(out var item))
                 {
                     if (item.HeadersOnly)
@@ -98,19 +101,22 @@ public sealed class ServerStreamWriter<T>
                     }
 
                     pending += Frames.Write(_body, _marshaller, item.Message);
+                    messages++;
                     _context.BodyWritten = true;
                     if (pending >= FlushThreshold)
                     {
                         pending = 0;
-                        if (!await FlushAsync(token).ConfigureAwait(false))
+                        if (!await FlushAsync(messages, token).ConfigureAwait(false))
                         {
                             return;
                         }
+
+                        messages = 0;
                     }
                 }
 
                 // Once per batch; with nothing written this sends the headers alone.
-                if (!await FlushAsync(token).ConfigureAwait(false))
+                if (!await FlushAsync(messages, token).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -134,9 +140,14 @@ public sealed class ServerStreamWriter<T>
         }
     }
 
-    private async ValueTask<bool> FlushAsync(CancellationToken token)
+    private async ValueTask<bool> FlushAsync(int messages, CancellationToken token)
     {
         var result = await _body.FlushAsync(token).ConfigureAwait(false);
+        if (messages > 0 && !result.IsCanceled)
+        {
+            _observer?.StreamMessagesSent(_context.Method, messages);
+        }
+
         return !result.IsCanceled && !result.IsCompleted;
     }
 

@@ -7,7 +7,8 @@ internal sealed class ServerStreamingMethod<TRequest, TResponse>(Method<TRequest
     public override async ValueTask InvokeAsync(ServerCallContext context, GrpcServerOptions options)
     {
         var request = await ReadSingleAsync(context, method.RequestMarshaller, options).ConfigureAwait(false);
-        var writer = new ServerStreamWriter<TResponse>(context, context.HttpContext.Response.BodyWriter, method.ResponseMarshaller, options.ResponseStreamCapacity);
+        options.Observer?.StreamMessagesReceived(context.Method, 1);
+        var writer = new ServerStreamWriter<TResponse>(context, method.ResponseMarshaller, options);
         try
         {
             await handler(request, writer, context).ConfigureAwait(false);

@@ -103,6 +103,10 @@ public sealed class GrpcServerMetrics : IGrpcServerObserver
     /// <summary>A message sent on a stream of <paramref name="method"/>.</summary>
     public void MessageSent(string method) => Counts(method, TypeOf(method)).Sent();
 
+    public void StreamMessagesReceived(string method, int count) => Counts(method, TypeOf(method)).Received(count);
+
+    public void StreamMessagesSent(string method, int count) => Counts(method, TypeOf(method)).Sent(count);
+
     /// <summary>etcd's interceptors count each call by kind and the client's <c>client-api-version</c> ("unknown" without one).</summary>
     public void ClientRequest(MethodType type, string? apiVersion)
     {
@@ -222,9 +226,9 @@ public sealed class GrpcServerMetrics : IGrpcServerObserver
 
         public void Started() => Interlocked.Increment(ref _started);
 
-        public void Received() => Interlocked.Increment(ref _received);
+        public void Received(int count = 1) => Interlocked.Add(ref _received, count);
 
-        public void Sent() => Interlocked.Increment(ref _sent);
+        public void Sent(int count = 1) => Interlocked.Add(ref _sent, count);
 
         public void Handled(StatusCode code) => Interlocked.Increment(ref _handled[Math.Clamp((int)code, 0, CodeCount - 1)]);
 

@@ -1,3 +1,9 @@
+using Google.Protobuf;
+using Kvasir.Api.Etcdserverpb;
+using Kvasir.Grpc.Client;
+using Kvasir.Server.Lease;
+using Kvasir.Server.Services;
+using Kvasir.Server.Watch;
 using Kvasir.Server.Tests.Gateway.Support;
 
 namespace Kvasir.Server.Tests.Metrics;
@@ -111,6 +117,67 @@ public sealed class MetricFamiliesTests(GatewayPair pair) : IClassFixture<Gatewa
             .Concat(sampleDifferences)
             .ToList();
         Assert.True(differences.Count == 0, string.Join("\n", differences));
+    }
+
+    [Fact]
+    public async Task StreamMessages_OverGrpc_CountedAsEtcdCountsThem()
+    {
+        string[] samples =
+        [
+            "grpc_server_msg_received_total{grpc_method=\"Watch\",grpc_service=\"etcdserverpb.Watch\",grpc_type=\"bidi_stream\"}",
+            "grpc_server_msg_sent_total{grpc_method=\"Watch\",grpc_service=\"etcdserverpb.Watch\",grpc_type=\"bidi_stream\"}",
+            "grpc_server_msg_received_total{grpc_method=\"LeaseKeepAlive\",grpc_service=\"etcdserverpb.Lease\",grpc_type=\"bidi_stream\"}",
+            "grpc_server_msg_sent_total{grpc_method=\"LeaseKeepAlive\",grpc_service=\"etcdserverpb.Lease\",grpc_type=\"bidi_stream\"}",
+        ];
+        // One create, then one response per put (each awaited before the next); two keep-alives, two answers.
+        double[] expected = [1, 3, 2, 2];
+        foreach (var (endpoint, url) in new[] { (pair.Etcd.Endpoint, pair.Etcd.ClientUrl), (pair.Kvasir.Endpoint, pair.Kvasir.ClientUrl) })
+        {
+            var before = PrometheusText.Parse(await pair.Http.GetStringAsync(url + "/metrics"));
+            await StreamOverGrpcAsync(endpoint);
+
+            // A stream's messages are counted once flushed, which may be a moment after the client read them.
+            double[] counted = [];
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            do
+            {
+                var after = PrometheusText.Parse(await pair.Http.GetStringAsync(url + "/metrics"));
+                counted = [.. samples.Select(n => after.Samples.GetValueOrDefault(n) - before.Samples.GetValueOrDefault(n))];
+            }
+            while (!counted.SequenceEqual(expected) && DateTime.UtcNow < deadline);
+
+            Assert.True(counted.SequenceEqual(expected), $"{url}: counted {string.Join(", ", counted)}, expected {string.Join(", ", expected)}");
+        }
+    }
+
+    private static async Task StreamOverGrpcAsync(string endpoint)
+    {
+        using var channel = GrpcChannel.ForEndpoints(endpoint);
+        var key = ByteString.CopyFromUtf8("metrics/stream-" + Guid.NewGuid().ToString("N"));
+        using (var watch = channel.DuplexStreaming(WatchService.WatchMethod))
+        {
+            await watch.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = key } });
+            Assert.True(await watch.ResponseStream.MoveNextAsync());
+            Assert.True(watch.ResponseStream.Current.Created);
+            for (var i = 0; i < 2; i++)
+            {
+                await channel.UnaryAsync(EtcdMethods.Put, new PutRequest { Key = key, Value = ByteString.CopyFromUtf8("v") });
+                Assert.True(await watch.ResponseStream.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+                Assert.Single(watch.ResponseStream.Current.Events);
+            }
+        }
+
+        var lease = await channel.UnaryAsync(LeaseMethods.Grant, new LeaseGrantRequest { TTL = 60 });
+        using (var keepAlive = channel.DuplexStreaming(LeaseMethods.KeepAlive))
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                await keepAlive.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = lease.ID });
+                Assert.True(await keepAlive.ResponseStream.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+            }
+        }
+
+        await channel.UnaryAsync(LeaseMethods.Revoke, new LeaseRevokeRequest { ID = lease.ID });
     }
 
     private async Task<(PrometheusText Etcd, PrometheusText Kvasir)> ScrapeBothAfterRequestsAsync()
