@@ -79,11 +79,17 @@ internal sealed class InProcessMember : IAsyncDisposable
         await WaitLeaderAsync();
     }
 
-    /// <summary>Waits until the member leads and has applied what it opened with (as the host waits before serving).</summary>
+    /// <summary>
+    /// Waits until the member leads, has applied what it opened with (as the host waits before
+    /// serving) and has committed its term's first entry (a linearizable read passes), so that a
+    /// test's "before" figures are not moved by the election's own entry.
+    /// </summary>
     public async Task WaitLeaderAsync()
     {
         await Server.WaitReadyAsync().WaitAsync(TimeSpan.FromSeconds(20));
         await Poll.UntilAsync(() => Server.IsLeader, TimeSpan.FromSeconds(20), "the member to lead");
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Server.WaitLinearizableAsync(bound.Token);
     }
 
     public async Task<PutResponse> PutAsync(string key, string value)
