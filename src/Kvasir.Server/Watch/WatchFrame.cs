@@ -23,6 +23,7 @@ public sealed class WatchFrame
     private readonly int _start;
     private readonly int _count;
     private readonly bool _fragment;
+    private readonly Run[]? _runs;
 
     internal WatchFrame(WatchResponse message)
     {
@@ -43,6 +44,19 @@ public sealed class WatchFrame
         Size = header.Length + IdFieldSize(watchId) + (fragment ? 2 : 0) + eventsSize;
     }
 
+    private WatchFrame(byte[] header, long watchId, Run[] runs, int eventsSize)
+    {
+        _header = header;
+        _watchId = watchId;
+        _runs = runs;
+        foreach (var run in runs)
+        {
+            _count += run.Count;
+        }
+
+        Size = header.Length + IdFieldSize(watchId) + eventsSize;
+    }
+
     /// <summary>The protobuf encoding's length.</summary>
     public int Size { get; }
 
@@ -56,6 +70,13 @@ public sealed class WatchFrame
     /// <summary>The size of the watch_id field for <paramref name="watchId"/> (nothing for 0, as protobuf leaves defaults out).</summary>
     internal static int IdFieldSize(long watchId) => watchId == 0 ? 0 : 1 + CodedOutputStream.ComputeInt64Size(watchId);
 
+    /// <summary>
+    /// One response holding several runs of shared events, in order (a watcher's queued revisions
+    /// joined): <paramref name="header"/> is the last run's, <paramref name="eventsSize"/> the runs'
+    /// encoded bytes. Never a fragment.
+    /// </summary>
+    internal static WatchFrame Joined(byte[] header, long watchId, Run[] runs, int eventsSize) => new(header, watchId, runs, eventsSize);
+
     /// <summary>Writes the encoding into <paramref name="destination"/>, exactly <see cref="Size"/> bytes long.</summary>
     public void WriteTo(Span<byte> destination)
     {
@@ -68,12 +89,29 @@ public sealed class WatchFrame
         _header.CopyTo(destination);
         var at = _header!.Length;
         at += WriteHead(destination[at..]);
-        for (var i = _start; i < _start + _count; i++)
+        if (_runs is null)
         {
-            var e = _events![i]!;
+            WriteRun(new Run(_events!, _start, _count), destination[at..]);
+            return;
+        }
+
+        foreach (var run in _runs)
+        {
+            at += WriteRun(run, destination[at..]);
+        }
+    }
+
+    private static int WriteRun(Run run, Span<byte> destination)
+    {
+        var at = 0;
+        for (var i = run.Start; i < run.Start + run.Count; i++)
+        {
+            var e = run.Events[i]!;
             e.CopyTo(destination[at..]);
             at += e.Length;
         }
+
+        return at;
     }
 
     /// <summary>Writes the encoding to a buffer writer, a piece at a time (no copy of the whole).</summary>
@@ -88,9 +126,23 @@ public sealed class WatchFrame
         destination.Write(_header);
         var head = destination.GetSpan(16);
         destination.Advance(WriteHead(head));
-        for (var i = _start; i < _start + _count; i++)
+        if (_runs is null)
         {
-            destination.Write(_events![i]);
+            WriteRun(new Run(_events!, _start, _count), destination);
+            return;
+        }
+
+        foreach (var run in _runs)
+        {
+            WriteRun(run, destination);
+        }
+    }
+
+    private static void WriteRun(Run run, IBufferWriter<byte> destination)
+    {
+        for (var i = run.Start; i < run.Start + run.Count; i++)
+        {
+            destination.Write(run.Events[i]);
         }
     }
 
@@ -106,6 +158,9 @@ public sealed class WatchFrame
         WriteTo(bytes);
         return WatchResponse.Parser.ParseFrom(bytes);
     }
+
+    /// <summary>Events [<paramref name="Start"/>, + <paramref name="Count"/>) of shared encodings (field 11 each).</summary>
+    internal readonly record struct Run(byte[]?[] Events, int Start, int Count);
 
     /// <summary>Writes watch_id and fragment (the fields between the header and the events); returns the bytes written.</summary>
     private int WriteHead(Span<byte> destination)

@@ -339,7 +339,6 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
         w.MinRevision = fromRevision;
         AddUnsynced(w);
         LogParked(_log, w.Id, fromRevision);
-        WakeSync();
     }
 
     /// <summary>Parks every synced watcher that would take a revision in [<paramref name="from"/>, <paramref name="to"/>).</summary>

@@ -110,7 +110,7 @@ public sealed partial class WatchService : IDisposable
         var batch = new List<WatchFrame>();
         while (await stream.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            stream.Read(batch);
+            stream.Read(batch, coalesce: true);
             try
             {
                 foreach (var response in batch)

@@ -131,12 +131,20 @@ public sealed partial class WatchStream : IDisposable
     /// up for watchers that asked, large responses fragmented for watchers created with
     /// fragment=true. Returns the number of events taken. One caller at a time (the sender).
     /// </summary>
-    public int Read(List<WatchFrame> frames)
+    public int Read(List<WatchFrame> frames) => Read(frames, coalesce: false);
+
+    /// <summary>
+    /// As <see cref="Read(List{WatchFrame})"/>; with <paramref name="coalesce"/>, when the sender
+    /// takes a backlog of at least <c>CoalesceBacklog</c> items, the events a watcher has queued
+    /// between two replies go out as one response per watcher (see <c>ToFramesCoalesced</c>) —
+    /// what the service's sender does, so a backlog costs the client one response per watcher
+    /// rather than one per revision, while a sender that keeps up sends one per revision as etcd does.
+    /// </summary>
+    public int Read(List<WatchFrame> frames, bool coalesce)
     {
         ArgumentNullException.ThrowIfNull(frames);
         int events;
         var replies = 0;
-        bool wasHalfFull;
         TaskCompletionSource? controlWaiter = null;
         lock (_queueLock)
         {
@@ -150,7 +158,6 @@ public sealed partial class WatchStream : IDisposable
             }
 
             events = _pendingEvents;
-            wasHalfFull = events > _capacity / 2;
             Volatile.Write(ref _pendingEvents, 0);
             _pendingReplies -= replies;
             if (_controlWaiter is not null && _pendingReplies < _controlBacklog)
@@ -162,17 +169,19 @@ public sealed partial class WatchStream : IDisposable
 
         controlWaiter?.TrySetResult();
         _hub.Taken(events);
-        if (wasHalfFull && Volatile.Read(ref _unsyncedCount) > 0)
-        {
-            // Room again for the watchers parked on this stream.
-            _hub.WakeSync();
-        }
 
         try
         {
-            foreach (var item in _taking)
+            if (coalesce && _taking.Count >= CoalesceBacklog)
             {
-                ToFrames(item, frames);
+                ToFramesCoalesced(frames);
+            }
+            else
+            {
+                foreach (var item in _taking)
+                {
+                    ToFrames(item, frames);
+                }
             }
         }
         finally

@@ -2,7 +2,6 @@ using Kvasir.Api.Etcdserverpb;
 using Kvasir.Api.Mvccpb;
 using Kvasir.Server.Tests.Watch.Support;
 using Kvasir.Server.Watch;
-using Kvasir.Testing;
 using static Kvasir.Server.Tests.Watch.Support.TestStream;
 using static Kvasir.Server.Tests.Watch.WatchHubMatchingTests;
 
@@ -37,7 +36,7 @@ public sealed class WatchHubHistoryTests
         var history = await s.NextAsync();
         Assert.Equal(5, history.Header.Revision);
         Assert.Equal(["PUT:a@4", "DELETE:a@5"], Keys([history]));
-        await Poll.UntilAsync(() => h.Hub.SlowWatcherCount == 0, Bound, "the watcher to be synced");
+        await h.UntilAsync(() => h.Hub.SlowWatcherCount == 0, Bound, "the watcher to be synced");
 
         h.Put("a", "3");
         Assert.Equal(["PUT:a@6"], Keys([await s.NextAsync()]));
@@ -116,7 +115,7 @@ public sealed class WatchHubHistoryTests
         Assert.Equal(1, h.Hub.SlowWatcherCount);
 
         var slowSeen = new List<string>();
-        await Poll.UntilAsync(
+        await h.UntilAsync(
             () =>
             {
                 slowSeen.AddRange(Keys(slow.Drain()));
@@ -137,7 +136,7 @@ public sealed class WatchHubHistoryTests
         using var s = await OpenParkedAsync(h);
         h.Compact(9);
         var seen = new List<WatchResponse>();
-        await Poll.UntilAsync(
+        await h.UntilAsync(
             () =>
             {
                 seen.AddRange(s.Drain());
@@ -160,7 +159,7 @@ public sealed class WatchHubHistoryTests
         s.Stream.RequestProgress();
         h.Compact(9);
         var seen = new List<WatchResponse>();
-        await Poll.UntilAsync(
+        await h.UntilAsync(
             () =>
             {
                 seen.AddRange(s.Drain());
@@ -216,7 +215,7 @@ public sealed class WatchHubHistoryTests
         h.Put("d", "1");
 
         var seen = new List<string>();
-        await Poll.UntilAsync(
+        await h.UntilAsync(
             () =>
             {
                 seen.AddRange(Keys(s.Drain()));

@@ -35,7 +35,7 @@ public sealed class WatchHubLifecycleTests
 
         h.Hub.Restore(ahead);
         var seen = new List<string>();
-        await Poll.UntilAsync(
+        await h.UntilAsync(
             () =>
             {
                 seen.AddRange(Keys(s.Drain()));

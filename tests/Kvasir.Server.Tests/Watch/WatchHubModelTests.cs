@@ -3,7 +3,6 @@ using Kvasir.Api.Etcdserverpb;
 using Kvasir.Api.Mvccpb;
 using Kvasir.Server.Tests.Watch.Support;
 using Kvasir.Server.Watch;
-using Kvasir.Testing;
 using Xunit.Abstractions;
 
 namespace Kvasir.Server.Tests.Watch;
@@ -130,7 +129,7 @@ public sealed partial class WatchHubModelTests(ITestOutputHelper output)
         }
 
         // Quiesce: read everything until no watcher is behind and nothing is queued.
-        await Poll.UntilAsync(
+        await h.UntilAsync(
             () =>
             {
                 foreach (var s in streams)

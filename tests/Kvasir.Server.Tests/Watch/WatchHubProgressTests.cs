@@ -1,7 +1,6 @@
 using Kvasir.Api.Etcdserverpb;
 using Kvasir.Server.Tests.Watch.Support;
 using Kvasir.Server.Watch;
-using Kvasir.Testing;
 using static Kvasir.Server.Tests.Watch.Support.TestStream;
 using static Kvasir.Server.Tests.Watch.WatchHubRequestTests;
 
@@ -136,7 +135,7 @@ public sealed class WatchHubProgressTests
         s.Stream.RequestProgress();
 
         var seen = new List<WatchResponse>();
-        await Poll.UntilAsync(
+        await h.UntilAsync(
             () =>
             {
                 seen.AddRange(s.Drain());

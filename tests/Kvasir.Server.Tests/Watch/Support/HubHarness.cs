@@ -14,13 +14,16 @@ namespace Kvasir.Server.Tests.Watch.Support;
 internal sealed class HubHarness : IDisposable
 {
     private readonly TempDir _dir = new("kvasir-watch");
+    private readonly TimeSpan _syncInterval;
     private long _raftIndex;
 
     public HubHarness(WatchHubOptions? options = null, bool manualTime = true)
     {
         Store = MvccStore.Open(new MvccOptions { Path = _dir.Sub("db"), CompactionSleepInterval = TimeSpan.Zero });
         Time = new ManualTimeProvider(ManualTimerOptions.StepByStep);
-        Hub = new WatchHub(Store, Member, options ?? new WatchHubOptions { Random = new Random(7) }, manualTime ? Time : TimeProvider.System, NullLoggerFactory.Instance);
+        options ??= new WatchHubOptions { Random = new Random(7) };
+        _syncInterval = options.SyncInterval;
+        Hub = new WatchHub(Store, Member, options, manualTime ? Time : TimeProvider.System, NullLoggerFactory.Instance);
     }
 
     public MvccStore Store { get; }
@@ -51,6 +54,25 @@ internal sealed class HubHarness : IDisposable
     }
 
     public TestStream Open() => new(Hub.OpenStream());
+
+    /// <summary>
+    /// Polls <paramref name="condition"/>, moving the manual clock one sync interval between tries:
+    /// parked watchers are caught up on the sync worker's timer, as in the member.
+    /// </summary>
+    public Task UntilAsync(Func<bool> condition, TimeSpan bound, string what) =>
+        Poll.UntilAsync(
+            () =>
+            {
+                if (condition())
+                {
+                    return true;
+                }
+
+                Time.Advance(_syncInterval);
+                return false;
+            },
+            bound,
+            what);
 
     public void Dispose()
     {
