@@ -367,7 +367,6 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
         w.State = WatcherState.Unsynced;
         w.UnsyncedSlot = _unsynced.Count;
         _unsynced.Add(w);
-        w.Stream.UnsyncedCount++;
         Volatile.Write(ref _slowCount, _unsynced.Count);
     }
 
@@ -379,7 +378,6 @@ public sealed partial class WatchHub : IWatchNotifier, IDisposable
         last.UnsyncedSlot = slot;
         _unsynced.RemoveAt(_unsynced.Count - 1);
         w.UnsyncedSlot = -1;
-        w.Stream.UnsyncedCount--;
         Volatile.Write(ref _slowCount, _unsynced.Count);
     }
 

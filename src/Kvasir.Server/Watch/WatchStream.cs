@@ -24,7 +24,6 @@ public sealed partial class WatchStream : IDisposable
     private readonly int _controlBacklog;
     private int _pendingEvents;
     private int _pendingReplies;
-    private int _unsyncedCount;
     private bool _closed;
     private TaskCompletionSource? _readWaiter;
     private TaskCompletionSource? _controlWaiter;
@@ -40,13 +39,6 @@ public sealed partial class WatchStream : IDisposable
     internal Dictionary<long, Watcher> Watchers { get; } = [];
 
     internal long NextWatchId { get; set; }
-
-    /// <summary>Watchers of this stream that are unsynced (also read without the lock, as a wake-up hint).</summary>
-    internal int UnsyncedCount
-    {
-        get => _unsyncedCount;
-        set => Volatile.Write(ref _unsyncedCount, value);
-    }
 
     /// <summary>A RequestProgress waits for every watcher of the stream to be synced.</summary>
     internal bool ProgressRequested { get; set; }

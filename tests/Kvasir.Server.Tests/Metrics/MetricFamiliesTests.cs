@@ -4,6 +4,7 @@ using Kvasir.Grpc.Client;
 using Kvasir.Server.Lease;
 using Kvasir.Server.Services;
 using Kvasir.Server.Watch;
+using Kvasir.Testing;
 using Kvasir.Server.Tests.Gateway.Support;
 
 namespace Kvasir.Server.Tests.Metrics;
@@ -137,16 +138,14 @@ public sealed class MetricFamiliesTests(GatewayPair pair) : IClassFixture<Gatewa
             await StreamOverGrpcAsync(endpoint);
 
             // A stream's messages are counted once flushed, which may be a moment after the client read them.
-            double[] counted = [];
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            do
-            {
-                var after = PrometheusText.Parse(await pair.Http.GetStringAsync(url + "/metrics"));
-                counted = [.. samples.Select(n => after.Samples.GetValueOrDefault(n) - before.Samples.GetValueOrDefault(n))];
-            }
-            while (!counted.SequenceEqual(expected) && DateTime.UtcNow < deadline);
-
-            Assert.True(counted.SequenceEqual(expected), $"{url}: counted {string.Join(", ", counted)}, expected {string.Join(", ", expected)}");
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    var after = PrometheusText.Parse(await pair.Http.GetStringAsync(url + "/metrics"));
+                    return samples.Select(n => after.Samples.GetValueOrDefault(n) - before.Samples.GetValueOrDefault(n)).SequenceEqual(expected);
+                },
+                TimeSpan.FromSeconds(10),
+                $"{url} to count {string.Join(", ", expected)} stream messages");
         }
     }
 
