@@ -37,25 +37,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-taken=" "
-free_port() {
-  local p
-  while :; do
-    p=$(( (RANDOM * 32768 + RANDOM) % 30000 + 20000 ))
-    case "$taken" in *" $p "*) continue ;; esac
-    if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]; then taken="$taken$p "; echo "$p"; return; fi
-  done
-}
+source scripts/bench-lib.sh  # the working directory is the repository root (cd above)
 
 echo "== building kvasir (Release)" >&2
 dotnet build src/Kvasir.Server -c Release -nologo -clp:ErrorsOnly >&2 || exit 1
 kvasir_dll="$root/src/Kvasir.Server/bin/Release/net10.0/kvasir.dll"
 
 start() { # name data client peer log -> sets pid
-  local flags=(--name "$1" --data-dir "$2"
-    --listen-client-urls "http://127.0.0.1:$3" --advertise-client-urls "http://127.0.0.1:$3"
-    --listen-peer-urls "http://127.0.0.1:$4" --initial-advertise-peer-urls "http://127.0.0.1:$4"
-    --initial-cluster "$1=http://127.0.0.1:$4" --initial-cluster-state new)
+  local flags
+  read -ra flags <<<"$(member_flags "$1" "$2" "$3" "$4")"
   case "$1" in
     kvasir) dotnet "$kvasir_dll" "${flags[@]}" >>"$5" 2>&1 & ;;
     etcd) /usr/bin/etcd "${flags[@]}" >>"$5" 2>&1 & ;;

@@ -50,16 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A loopback port nothing listens on, not handed out before in this run.
-taken=" "
-free_port() {
-  local p
-  while :; do
-    p=$(( (RANDOM * 32768 + RANDOM) % 30000 + 20000 ))
-    case "$taken" in *" $p "*) continue ;; esac
-    if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]; then taken="$taken$p "; echo "$p"; return; fi
-  done
-}
+source scripts/bench-lib.sh  # the working directory is the repository root (cd above)
 
 wait_healthy() { # name url pid
   local i
@@ -76,12 +67,6 @@ echo "== building kvasir (Release)" >&2
 dotnet build src/Kvasir.Server -c Release -nologo -clp:ErrorsOnly >&2 || exit 1
 kvasir_dll="$root/src/Kvasir.Server/bin/Release/net10.0/kvasir.dll"
 
-member_flags() { # name data client peer
-  echo --name "$1" --data-dir "$2" \
-    --listen-client-urls "http://127.0.0.1:$3" --advertise-client-urls "http://127.0.0.1:$3" \
-    --listen-peer-urls "http://127.0.0.1:$4" --initial-advertise-peer-urls "http://127.0.0.1:$4" \
-    --initial-cluster "$1=http://127.0.0.1:$4" --initial-cluster-state new
-}
 
 kc=$(free_port); kp=$(free_port); ec=$(free_port); ep=$(free_port)
 # shellcheck disable=SC2046
